@@ -1,0 +1,1 @@
+"""slalang: SLA-as-code."""
