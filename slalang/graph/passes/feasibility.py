@@ -1,0 +1,70 @@
+"""Graph stage, pass `feasibility` (warnings): a service cannot promise more than its dependencies allow."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Optional
+
+from slalang.diagnostics import Diagnostic, warning
+from slalang.graph.model import Model
+from slalang.syntax import ast
+
+
+def _best_target(model: Model, service) -> Optional[Fraction]:
+    """The highest availability any tier the service offers promises, as a fraction of 1."""
+    best = None
+    for node in service.decl.body:
+        if isinstance(node, ast.Offers):
+            for ref in node.tiers:
+                tier = model.scope.lookup(service.file, ref, "tier", report=False)
+                avail = model.tiers.get(tier.id, {}).get(("Availability",)) if tier else None
+                if avail is not None:
+                    value = Fraction(avail.node.target.value) / 100
+                    best = value if best is None or value > best else best
+    return best
+
+
+def _pct(value: Fraction) -> str:
+    return f"{float(value * 100):.4f}".rstrip("0").rstrip(".") + "%"
+
+
+def check_feasibility(model: Model) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    scope = model.scope
+    for service in scope.of_kind("service"):
+        factors = []  # (availability factor, label)
+        for node in service.decl.body:
+            if not isinstance(node, ast.DependsOn):
+                continue
+            deps = [scope.lookup(service.file, r, "service", report=False) for r in node.services]
+            values = [(d, _best_target(model, d)) for d in deps if d is not None]
+            if node.kind == "serial":
+                factors += [(v, f'"{d.name}" ({_pct(v)})') for d, v in values if v is not None]
+            elif values and all(v is not None for _, v in values):
+                down = Fraction(1)
+                for _, v in values:
+                    down *= 1 - v
+                names = ", ".join(d.name for d, _ in values)
+                factors.append((1 - down, f"the redundant group {names} ({_pct(1 - down)})"))
+        if not factors:
+            continue
+        bound = Fraction(1)
+        for v, _ in factors:
+            bound *= v
+        worst = min(factors, key=lambda f: f[0])
+        for node in service.decl.body:
+            if not isinstance(node, ast.Offers):
+                continue
+            for ref in node.tiers:
+                tier = scope.lookup(service.file, ref, "tier", report=False)
+                avail = model.tiers.get(tier.id, {}).get(("Availability",)) if tier else None
+                if avail is None:
+                    continue
+                target = Fraction(avail.node.target.value) / 100
+                if target > bound:
+                    out.append(warning(
+                        "SLA701", f'service "{service.name}" offers tier "{tier.name}" at '
+                        f"{avail.node.target.text}, but its dependencies allow at most {_pct(bound)}",
+                        ref.span, f"the dependency that costs most is {worst[1]}; raise its target, add "
+                        "redundancy, or lower this promise"))
+    return out

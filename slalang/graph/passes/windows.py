@@ -1,0 +1,150 @@
+"""Graph stage, pass `windows`: timezones, holiday regions, empty windows, overlaps, and d/w on working time."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Optional
+
+from slalang.diagnostics import Diagnostic, Span, did_you_mean, error, warning
+from slalang.graph.model import Model
+from slalang.ir.holidays import check_region
+from slalang.resolve.scope import ALWAYS
+from slalang.syntax import ast
+
+WEEK = 7 * 86400
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    import zoneinfo
+    return frozenset(zoneinfo.available_timezones())
+
+
+def timezone_problem(name: str, span: Span) -> Optional[Diagnostic]:
+    """SLA401 for a zone the tz database does not know, with the nearest name as help."""
+    if name in _zones():
+        return None
+    lowered = {z.lower(): z for z in _zones()}
+    guess = lowered.get(name.lower()) or lowered.get(name.lower().replace(" ", "_"))
+    help_ = f'did you mean "{guess}"?' if guess else did_you_mean(name, _zones())
+    return error("SLA401", f'unknown timezone "{name}"', span,
+                 help_ or 'use an IANA zone name such as "Europe/London" or "UTC"')
+
+
+def check_windows(model: Model) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    policy = model.policy
+    if policy.timezone is not None:
+        problem = timezone_problem(policy.timezone, policy.timezone_span)
+        if problem:
+            out.append(problem)
+    first, last = policy.horizon
+    if first > last or first < 1900 or last > 2200:
+        out.append(error("SLA409", f"horizon {first}..{last} is not a range of years between 1900 and 2200",
+                         policy.horizon_span, "write e.g. horizon 2020..2040"))
+    for sf in model.sources.files.values():
+        header = sf.module.header if sf.module else None
+        if header is not None and not sf.is_root:
+            for node in header.body:
+                if isinstance(node, ast.Field) and node.key == "timezone":
+                    out.extend(filter(None, [timezone_problem(node.value.value, node.value.span)]))
+    for test, sf in model.scope.tests:
+        for node in test.body:
+            if isinstance(node, ast.Field) and node.key == "timezone":
+                out.extend(filter(None, [timezone_problem(node.value.value, node.value.span)]))
+    for ent in model.scope.of_kind("window"):
+        out.extend(_check_window(model, ent))
+    out.extend(_check_day_units(model))
+    return out
+
+
+def _check_window(model: Model, ent) -> list[Diagnostic]:
+    out = []
+    parts = model.windows.get(ent.id, [])
+    tz_parts = [p for p in parts if isinstance(p.node, ast.Field)]
+    for node in ent.decl.body:
+        if isinstance(node, ast.Field) and node.key == "timezone":
+            out.extend(filter(None, [timezone_problem(node.value.value, node.value.span)]))
+        elif isinstance(node, ast.ExceptHolidays):
+            problem = check_region(node.region.value)
+            if problem:
+                out.append(error("SLA402", problem[0], node.region.span, problem[1]))
+        elif isinstance(node, (ast.Dated, ast.ExceptDates)):
+            out.extend(_check_dated(node))
+    if not tz_parts and model.file_timezone(ent.file) is None:
+        out.append(error("SLA406", f'window "{ent.name}" has no timezone', ent.span,
+                         'add `timezone "Area/City"` to the window or to the policy header'))
+    positive = [p for p in parts if isinstance(p.node, (ast.Weekly, ast.Dated, ast.Include))]
+    if not positive:
+        out.append(error("SLA403", f'window "{ent.name}" has no open time', ent.span,
+                         "give it weekly hours (mon-fri 09:00-17:00), dated intervals or include another window"))
+    out.extend(_overlaps(ent, parts))
+    return out
+
+
+def _check_dated(node) -> list[Diagnostic]:
+    start, end = node.start, node.end
+    if end is None:
+        if isinstance(start, ast.DateTime):
+            return [error("SLA407", "a dated interval of datetimes needs an end", start.span,
+                          "write START..END, e.g. 2025-06-14T20:00..2025-06-15T02:00")]
+        return []
+    if type(start) is not type(end):
+        return [error("SLA407", "both ends of a dated interval must be dates, or both datetimes", node.span)]
+    a, b = start.value, end.value
+    if (a.tzinfo is None) != (b.tzinfo is None) if isinstance(start, ast.DateTime) else False:
+        return [error("SLA407", "both ends of a dated interval need an offset, or neither", node.span)]
+    if (isinstance(start, ast.Date) and b < a) or (isinstance(start, ast.DateTime) and b <= a):
+        return [error("SLA408", f"interval ends ({end.text}) before it starts ({start.text})", end.span)]
+    return []
+
+
+def _overlaps(ent, parts) -> list[Diagnostic]:
+    ranges = []  # (start, end, node) in seconds of the week, Monday 00:00 = 0
+    for p in parts:
+        if isinstance(p.node, ast.Weekly):
+            for r in p.node.ranges:
+                ranges.append((p.day * 86400 + r.start, p.day * 86400 + r.end, p.node))
+    pieces = []
+    for start, end, node in ranges:  # an overnight Sunday range wraps into Monday
+        if end > WEEK:
+            pieces += [(start, WEEK, node), (0, end - WEEK, node)]
+        else:
+            pieces.append((start, end, node))
+    pieces.sort(key=lambda x: (x[0], x[1]))
+    out, reported = [], set()
+    for i, (s1, e1, n1) in enumerate(pieces):
+        for s2, e2, n2 in pieces[i + 1:]:
+            if s2 >= e1:
+                break
+            key = (n1.span, n2.span)
+            if key in reported:
+                continue
+            reported.add(key)
+            first, second = sorted([n1, n2], key=lambda n: (n.span.line, n.span.column))
+            out.append(warning("SLA404", f'overlapping hours in window "{ent.name}"', second.span,
+                               "the overlap counts once; merge the ranges to say what you mean",
+                               [("overlaps this range", first.span)] if first is not second else []))
+    return out
+
+
+def _check_day_units(model: Model) -> list[Diagnostic]:
+    """`1d` of a working-hours window is 24 open hours (three working days): say so."""
+    out, seen = [], set()
+    owners = list(model.tiers.values()) + list(model.olas.values()) + [c.terms for c in model.contracts]
+    for terms in owners:
+        support = terms.get(("Support",))
+        support_name = support.node.window.text if support else ALWAYS
+        for stmt in terms.values():
+            node = stmt.node
+            if not isinstance(node, (ast.Target, ast.PercentileTarget)) or node.span in seen:
+                continue
+            window = node.during.text if node.during else support_name
+            if window == ALWAYS or not any(u in node.goal.text for u in "dw"):
+                continue
+            seen.add(node.span)
+            hours = node.goal.seconds // 3600
+            out.append(warning("SLA405", f'"{node.goal.text}" of {window} is {hours} open hours, not calendar days',
+                               node.goal.span, f"write the goal in hours ({hours}h) to make that explicit, "
+                               "or add `during always` for calendar time"))
+    return out
