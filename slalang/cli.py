@@ -1,0 +1,144 @@
+"""CLI: the `slalang` command (typer). Thin: each command calls one stage and prints its result."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(
+    name="slalang",
+    help="SLA-as-code: check, compile and evaluate service level agreements written in .sla files.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+class DiagFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class GraphFormat(str, Enum):
+    dot = "dot"
+    mermaid = "mermaid"
+    json = "json"
+
+
+PathsArg = typer.Argument(None, help="Policy files or directories (default: the current directory).",
+                          show_default=False)
+
+
+def _echo_err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _report(result, fmt: DiagFormat, *, stream=None) -> None:
+    """Print diagnostics: carets and help as text, or one JSON document."""
+    from slalang.diagnostics import render
+
+    if fmt is DiagFormat.json:
+        payload = {"diagnostics": [d.to_json() for d in result.diagnostics],
+                   "errors": len(result.errors), "warnings": len(result.warnings)}
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    for diag in result.diagnostics:
+        typer.echo(render(diag, result.texts) + "\n", err=stream is sys.stderr)
+    n_err, n_warn = len(result.errors), len(result.warnings)
+    summary = f"{n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}"
+    _echo_err(("ok: " if not n_err else "failed: ") + summary)
+
+
+def _usage_problem(result) -> bool:
+    return any(d.code == "SLA100" for d in result.errors)
+
+
+@app.command()
+def check(paths: Optional[List[Path]] = PathsArg,
+          format: DiagFormat = typer.Option(DiagFormat.text, "--format", "-f", help="Diagnostics as text or JSON."),
+          strict: bool = typer.Option(False, "--strict", help="Fail on warnings too.")) -> None:
+    """Parse and validate policies. Exit 0 when clean, 1 on errors (or warnings with --strict)."""
+    from slalang.compiler import check as run_check
+
+    result = run_check(paths or [Path(".")])
+    _report(result, format)
+    if _usage_problem(result):
+        raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(EXIT_FAIL if result.failed(strict) else EXIT_OK)
+
+
+@app.command("compile")
+def compile_(paths: Optional[List[Path]] = PathsArg,
+             output: Path = typer.Option(Path("build/policy.json"), "--output", "-o", help="Artifact to write."),
+             strict: bool = typer.Option(False, "--strict", help="Fail on warnings too."),
+             format: DiagFormat = typer.Option(DiagFormat.text, "--format", "-f", help="Diagnostics format.")) -> None:
+    """Compile policies to a JSON artifact (written atomically; nothing is written on errors)."""
+    from slalang.compiler import check as run_check
+    from slalang.ir.build import build_artifact
+    from slalang.runtime.artifact import save_artifact
+
+    result = run_check(paths or [Path(".")])
+    if result.diagnostics or format is DiagFormat.json:
+        _report(result, format)
+    if _usage_problem(result):
+        raise typer.Exit(EXIT_USAGE)
+    if result.failed(strict):
+        raise typer.Exit(EXIT_FAIL)
+    artifact = build_artifact(result.model)
+    try:
+        save_artifact(artifact, output)
+    except OSError as exc:
+        _echo_err(f"error: cannot write {output}: {exc.strerror or exc}")
+        raise typer.Exit(EXIT_USAGE)
+    _echo_err(f"wrote {output} ({output.stat().st_size:,} bytes, {artifact['digest'][:19]})")
+
+
+@app.command()
+def graph(paths: Optional[List[Path]] = PathsArg,
+          format: GraphFormat = typer.Option(GraphFormat.dot, "--format", "-f", help="dot, mermaid or json."),
+          output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of stdout.")) -> None:
+    """Print the policy graph: declarations and how they refer to each other."""
+    from slalang.compiler import check as run_check
+    from slalang.graph.export import to_dot, to_json, to_mermaid
+
+    result = run_check(paths or [Path(".")])
+    if result.model is None or _usage_problem(result):
+        _report(result, DiagFormat.text)
+        raise typer.Exit(EXIT_USAGE if _usage_problem(result) else EXIT_FAIL)
+    render = {GraphFormat.dot: to_dot, GraphFormat.mermaid: to_mermaid, GraphFormat.json: to_json}[format]
+    text = render(result.model.graph)
+    if output is None:
+        typer.echo(text)
+    else:
+        from slalang.runtime.artifact import write_atomic
+        write_atomic(output, text + "\n")
+        _echo_err(f"wrote {output}")
+    if result.errors:
+        _echo_err(f"note: the policy has {len(result.errors)} errors; run `slalang check` to see them")
+
+
+@app.command()
+def version() -> None:
+    """Print the slalang version."""
+    from slalang import __version__
+    typer.echo(f"slalang {__version__}")
+
+
+def main() -> None:
+    """Console entry point: no traceback ever reaches the user for bad input."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        _echo_err("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
