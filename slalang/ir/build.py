@@ -23,10 +23,11 @@ def iso(instant: dt.datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def span_ir(sf: Optional[SourceFile], span) -> Optional[dict]:
+def span_ir(sf: Optional[SourceFile], span) -> Optional[str]:
+    """`file:line:column` of a declaration, for tracing a runtime answer back to its source."""
     if span is None or sf is None:
         return None
-    return {"file": sf.rel, "line": span.line, "column": span.column}
+    return f"{sf.rel}:{span.line}:{span.column}"
 
 
 def instant(value, tz: Optional[str], *, end_of_day: bool = False) -> dt.datetime:
@@ -246,7 +247,8 @@ class Builder:
 
     # -- services, customers, olas ----------------------------------------------------------------
     def service(self, ent: Entity) -> dict:
-        out = {"description": "", "owner": "", "offers": [], "depends": [], "span": self.span(ent)}
+        out = {"description": "", "owner": "", "offers": [], "depends": {"serial": [], "any": []},
+               "span": self.span(ent)}
         for node in ent.decl.body:
             if isinstance(node, ast.Field):
                 out[node.key] = node.value.value
@@ -255,9 +257,9 @@ class Builder:
             elif isinstance(node, ast.DependsOn):
                 ids = [self.ref(ent.file, r, "service").id for r in node.services]
                 if node.kind == "serial":
-                    out["depends"].extend({"mode": "serial", "services": [i]} for i in ids)
+                    out["depends"]["serial"].extend(ids)
                 else:
-                    out["depends"].append({"mode": "any", "services": ids})
+                    out["depends"]["any"].append(ids)
         return out
 
     def customer(self, ent: Entity) -> dict:

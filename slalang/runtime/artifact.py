@@ -34,18 +34,35 @@ def with_digest(body: dict) -> dict:
 
 
 @lru_cache(maxsize=1)
-def _validator():
-    import jsonschema  # imported on first load only: services that never load stay light
-
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
-def schema_errors(data: Any, limit: int = 5) -> list[str]:
-    """Human-readable schema violations (at most `limit`), each with its JSON path."""
+@lru_cache(maxsize=1)
+def _jsonschema_validator():
+    import jsonschema  # compile time only: the authoritative check of what we write
+
+    cls = jsonschema.validators.validator_for(schema())
+    return cls(schema())
+
+
+@lru_cache(maxsize=1)
+def _compiled_validator():
+    from slalang.runtime.schema import compile_schema
+
+    return compile_schema(schema())
+
+
+def schema_errors(data: Any, limit: int = 5, *, authoritative: bool = False) -> list[str]:
+    """Schema violations (at most `limit`), each with its JSON path.
+
+    `authoritative` uses the jsonschema library (on write); otherwise the compiled validator
+    of the same schema (on load), which tests keep in agreement with jsonschema.
+    """
+    if not authoritative:
+        return _compiled_validator()(data, limit)
     errors = []
-    for err in _validator().iter_errors(data):
+    for err in _jsonschema_validator().iter_errors(data):
         where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
         errors.append(f"{where}: {err.message}")
         if len(errors) >= limit:
@@ -53,7 +70,7 @@ def schema_errors(data: Any, limit: int = 5) -> list[str]:
     return errors
 
 
-def check_artifact(data: Any, *, source: str = "artifact") -> dict:
+def check_artifact(data: Any, *, source: str = "artifact", authoritative: bool = False) -> dict:
     """Raise ArtifactError unless `data` is an artifact this runtime can use."""
     if not isinstance(data, dict):
         raise ArtifactError(f"{source}: not a slalang artifact (top level is not an object)")
@@ -63,7 +80,7 @@ def check_artifact(data: Any, *, source: str = "artifact") -> dict:
     if fmt > FORMAT_VERSION:
         raise ArtifactError(f"{source}: artifact format {fmt} is newer than this slalang reads "
                             f"(format {FORMAT_VERSION}); upgrade slalang or recompile with this version")
-    problems = schema_errors(data)
+    problems = schema_errors(data, authoritative=authoritative)
     if problems:
         raise ArtifactError(f"{source}: artifact does not match the schema: " + "; ".join(problems))
     if data["digest"] != digest_of(data):
@@ -111,6 +128,6 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
 
 def save_artifact(data: dict, path: str | os.PathLike) -> None:
     """Check and write an artifact deterministically and atomically."""
-    check_artifact(data, source="artifact to save")
+    check_artifact(data, source="artifact to save", authoritative=True)
     # Indented (not the compact digest form) so that artifacts diff readably in review.
     write_atomic(path, json.dumps(data, sort_keys=True, ensure_ascii=False, indent=1) + "\n")

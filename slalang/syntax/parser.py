@@ -60,10 +60,30 @@ def _describe_expected(names) -> str:
             words.append(f'"{pattern.value}"' if pattern.type == "str" else n.lower())
         except (KeyError, AttributeError):
             words.append(n.lower())
-    words = sorted(set(words))
+    # Punctuation and end of file first: `"}"` is the likeliest fix and must not hide in "N more".
+    words = sorted(set(words), key=lambda w: (w[1:2].isalpha() or not w.startswith('"'), w))
     if len(words) > 8:
         return ", ".join(words[:8]) + f" or one of {len(words) - 8} more"
     return " or ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else words[0]
+
+
+def _expected(exc: UnexpectedInput, fallback) -> set:
+    """The terminals that really continue the parse here.
+
+    Lark's own lists (`allowed`, `expected`) are the lookaheads of the LALR state the error hit,
+    which after a shifted NAME is a state shared by every context a name appears in (so after
+    `response P1` it offered "availability" and hid "within"). The interactive parser replays
+    the pending reductions for each candidate and keeps only those that are accepted.
+    """
+    parser = getattr(exc, "interactive_parser", None)
+    if parser is not None:
+        try:
+            accepted = parser.accepts()
+        except (LarkError, RecursionError):
+            accepted = None
+        if accepted:
+            return accepted
+    return set(fallback or ())
 
 
 def _syntax_diagnostic(exc: UnexpectedInput, file: str, text: str) -> Diagnostic:
@@ -72,13 +92,13 @@ def _syntax_diagnostic(exc: UnexpectedInput, file: str, text: str) -> Diagnostic
         span = Span(file, exc.line, exc.column, exc.line, exc.column + 1)
         if ch == '"':
             return error("SLA002", "unterminated string", span, 'close the string with " on the same line')
-        allowed = getattr(exc, "allowed", None) or ()
+        allowed = _expected(exc, getattr(exc, "allowed", None))
         help_ = f"expected {_describe_expected(allowed)}" if allowed else None
         shown = repr(ch) if not ch.isprintable() or ch.isspace() else f'"{ch}"'
         return error("SLA001", f"unexpected character {shown}", span, help_)
     if isinstance(exc, UnexpectedToken):
         tok: Token = exc.token
-        expected = _describe_expected(exc.expected or exc.accepts or ())
+        expected = _describe_expected(_expected(exc, exc.expected or exc.accepts))
         if tok.type == "$END":
             lines = text.splitlines() or [""]
             span = Span(file, len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2)
@@ -91,7 +111,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, file: str, text: str) -> Diagnostic
         lines = text.splitlines() or [""]
         span = Span(file, len(lines), len(lines[-1]) + 1)
         return error("SLA003", "unexpected end of file", span,
-                     f"expected {_describe_expected(exc.expected)}")
+                     f"expected {_describe_expected(_expected(exc, exc.expected))}")
     return error("SLA003", "syntax error", Span(file, getattr(exc, "line", 1) or 1, getattr(exc, "column", 1) or 1))
 
 

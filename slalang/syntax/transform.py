@@ -57,7 +57,9 @@ class ToAst(Transformer):
         return ast.Str(self._span(meta), parse_string(str(c[0])), str(c[0]))
 
     def percent(self, meta, c):
-        value = self._literal(c[0], parse_percent, Decimal(0), code="SLA005")
+        # The lexer guarantees digits: a bad percentage keeps its written value, so no pass
+        # reports a second, false problem (99.12345% is not "outside (0%, 100%]").
+        value = self._literal(c[0], parse_percent, Decimal(str(c[0]).rstrip("%")), code="SLA005")
         return ast.Percent(self._span(meta), value, str(c[0]))
 
     def duration(self, meta, c):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Optional
 
@@ -25,7 +26,10 @@ def _best_target(model: Model, service) -> Optional[Fraction]:
 
 
 def _pct(value: Fraction) -> str:
-    return f"{float(value * 100):.4f}".rstrip("0").rstrip(".") + "%"
+    # Exact and rounded down to the 4 decimals a target may have: the shown bound is the highest
+    # target the dependencies allow, never one it rejects (99.997975% shows as 99.9979%, not 99.998%).
+    units = math.floor(value * 100 * 10 ** 4)
+    return f"{units // 10 ** 4}.{units % 10 ** 4:04d}".rstrip("0").rstrip(".") + "%"
 
 
 def check_feasibility(model: Model) -> list[Diagnostic]:

@@ -26,7 +26,7 @@ _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _EPOCH_WEEKDAY = 3
 # local days generated beyond a UTC block on each side: one day for the UTC offset, two for
 # ranges that run past midnight (`end` up to 172800), and one to spare
-_MARGIN_DAYS = 0
+_MARGIN_DAYS = 4
 
 
 @dataclass(frozen=True, slots=True)
