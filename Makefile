@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/slalang compile $(POLICIES) -o $(BUILD)/policy.json
 	$(BIN)/slalang graph $(POLICIES) --format mermaid -o $(BUILD)/graph.mmd
 	$(BIN)/slalang graph $(POLICIES) --format dot -o $(BUILD)/graph.dot
-	$(BIN)/python -m slalang.demo $(BUILD)
+	$(BIN)/python scripts/demo.py $(BUILD)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -236,8 +236,9 @@ class Builder:
 
     def _exclusion(self, sf: SourceFile, item: ast.ExcludeItem) -> dict:
         target = self.ref(sf, item.ref, ("exclusion", "window"))
+        # Outage data tags a category by its declared name, whichever module declared it.
         return {"kind": "category" if target.kind == "exclusion" else "window", "ref": target.id,
-                "notice": item.notice.seconds if item.notice else None}
+                "tag": target.name, "notice": item.notice.seconds if item.notice else None}
 
     def tier(self, ent: Entity) -> dict:
         out = self.objectives(self.model.tiers[ent.id])

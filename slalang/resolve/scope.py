@@ -192,7 +192,8 @@ class Scope:
                 help_ = f'"{ref.text}" is a {elsewhere[0]}, not a {what}'
             elif candidates:
                 shown = ", ".join(sorted(set(candidates))[:6])
-                help_ = f"known {what}s here: {shown}"
+                plural = " or ".join(k[:-1] + "ies" if k.endswith("y") else k + "s" for k in kinds)
+                help_ = f"known {plural} here: {shown}"
             else:
                 help_ = f"declare it with `{kinds[0]} {ref.name} ...`"
         return error(code, f'unknown {what} "{ref.text}"', ref.span, help_)

@@ -109,15 +109,17 @@ def _credits_against_target(terms: dict, where: str) -> list[Diagnostic]:
 
 
 def _missing_severities(model: Model, ent, terms: dict) -> list[Diagnostic]:
+    """SLA502 for the policy's own scale: severities declared in a root file with no target here.
+
+    An imported scale (std/severities holds two) may be covered in part on purpose, so only
+    the severities a policy declares itself are held to full coverage.
+    """
     used = set()
     for key, stmt in terms.items():
         if stmt.severity is not None:
             used.add(stmt.severity)
         used.update(stmt.severities)
-    if not used:
-        return []
-    # The scale is every severity declared in the files the tier's severities come from.
-    scale_files = {s.file.key for s in used}
+    scale_files = {s.file.key for s in used if s.file.is_root}
     covered = {s.id for s in used}
     out = []
     for key in sorted(scale_files):

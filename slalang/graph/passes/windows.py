@@ -10,6 +10,7 @@ from slalang.graph.model import Model
 from slalang.ir.holidays import check_region
 from slalang.resolve.scope import ALWAYS
 from slalang.syntax import ast
+from slalang.syntax.literals import format_duration
 
 WEEK = 7 * 86400
 
@@ -143,8 +144,11 @@ def _check_day_units(model: Model) -> list[Diagnostic]:
             if window == ALWAYS or not any(u in node.goal.text for u in "dw"):
                 continue
             seen.add(node.span)
-            hours = node.goal.seconds // 3600
-            out.append(warning("SLA405", f'"{node.goal.text}" of {window} is {hours} open hours, not calendar days',
-                               node.goal.span, f"write the goal in hours ({hours}h) to make that explicit, "
+            hours, rest = divmod(node.goal.seconds, 3600)
+            # `1d30m` is 24h30m, not 24h: keep the remainder rather than drop it.
+            in_hours = f"{hours}h{format_duration(rest) if rest else ''}"
+            amount = f"{hours} open hours" if not rest else f"{in_hours} of open time"
+            out.append(warning("SLA405", f'"{node.goal.text}" of {window} is {amount}, not calendar days',
+                               node.goal.span, f"write the goal in hours ({in_hours}) to make that explicit, "
                                "or add `during always` for calendar time"))
     return out

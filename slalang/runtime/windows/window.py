@@ -178,7 +178,7 @@ class Window:
         if ka == kb:
             return self._open_before(kb, b) - self._open_before(ka, a)
         middle = sum(self.block(k).total for k in range(ka + 1, kb))
-        return self.block(ka).total - self._open_before(ka, a) + middle + self._open_before(kb, b)
+        return self.block(ka).total - self._open_before(ka, a) + self._open_before(kb, b)
 
     # ---- scalar API ----------------------------------------------------------------------
 
