@@ -38,16 +38,29 @@ def check_region(region: str) -> Optional[tuple[str, str]]:
 
 
 @lru_cache(maxsize=None)
-def _expand(region: str, first: int, last: int) -> tuple[tuple[str, str], ...]:
+def _expand(region: str, first: int, last: int) -> tuple[tuple[tuple[str, str], ...], Optional[str]]:
+    import warnings
+
     import holidays
     country, _, subdiv = region.partition("-")
-    days = holidays.country_holidays(country, subdiv=subdiv or None, years=range(first, last + 1),
-                                     language="en_US")
-    return tuple(sorted((d.isoformat(), str(name)) for d, name in days.items()))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        days = holidays.country_holidays(country, subdiv=subdiv or None, years=range(first, last + 1),
+                                         language="en_US")
+        listed = tuple(sorted((d.isoformat(), str(name)) for d, name in days.items()))
+    note = next((str(w.message) for w in caught), None)
+    return listed, note
 
 
 def expand_holidays(region: str, horizon: tuple[int, int]) -> dict[str, str]:
     """Local date (ISO) -> holiday name, for every year of the horizon."""
     if check_region(region) is not None:
         return {}
-    return dict(_expand(region, horizon[0], horizon[1]))
+    return dict(_expand(region, horizon[0], horizon[1])[0])
+
+
+def coverage_note(region: str, horizon: tuple[int, int]) -> Optional[str]:
+    """What the holidays package says when it cannot list every year of the horizon (else None)."""
+    if check_region(region) is not None:
+        return None
+    return _expand(region, horizon[0], horizon[1])[1]

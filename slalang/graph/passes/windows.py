@@ -7,7 +7,7 @@ from typing import Optional
 
 from slalang.diagnostics import Diagnostic, Span, did_you_mean, error, warning
 from slalang.graph.model import Model
-from slalang.ir.holidays import check_region
+from slalang.ir.holidays import check_region, coverage_note
 from slalang.resolve.scope import ALWAYS
 from slalang.syntax import ast
 from slalang.syntax.literals import format_duration
@@ -53,8 +53,12 @@ def check_windows(model: Model) -> list[Diagnostic]:
         for node in test.body:
             if isinstance(node, ast.Field) and node.key == "timezone":
                 out.extend(filter(None, [timezone_problem(node.value.value, node.value.span)]))
+    # Imported windows are checked only when this policy uses them: an unused stdlib window is
+    # not the policy author's concern.
+    used = {ref.target.node for ref in model.scope.references}
     for ent in model.scope.of_kind("window"):
-        out.extend(_check_window(model, ent))
+        if ent.file.is_root or ent.node in used:
+            out.extend(_check_window(model, ent))
     out.extend(_check_day_units(model))
     return out
 
@@ -70,6 +74,12 @@ def _check_window(model: Model, ent) -> list[Diagnostic]:
             problem = check_region(node.region.value)
             if problem:
                 out.append(error("SLA402", problem[0], node.region.span, problem[1]))
+            elif (note := coverage_note(node.region.value, model.policy.horizon)) is not None:
+                first, last = model.policy.horizon
+                out.append(warning("SLA410", f'holidays "{node.region.value}" do not cover the whole horizon '
+                                   f"{first}..{last}: {note.rstrip('.')}", node.region.span,
+                                   "days outside what the holidays package knows are treated as working days; "
+                                   "narrow the horizon in the policy header"))
         elif isinstance(node, (ast.Dated, ast.ExceptDates)):
             out.extend(_check_dated(node))
     if not tz_parts and model.file_timezone(ent.file) is None:

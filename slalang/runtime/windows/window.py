@@ -160,7 +160,7 @@ class Window:
 
     def _block_of(self, us: int) -> int:
         # an end bound equal to the horizon end belongs to the last block
-        return min(bisect_right(self._bounds, us) - 1, len(self._blocks) - 1)
+        return min(bisect_left(self._bounds, us), len(self._blocks) - 1)
 
     def _open_before(self, k: int, us: int) -> int:
         """Open microseconds of block k before `us` (an instant within or at the end of it)."""
@@ -178,7 +178,7 @@ class Window:
         if ka == kb:
             return self._open_before(kb, b) - self._open_before(ka, a)
         middle = sum(self.block(k).total for k in range(ka + 1, kb))
-        return self.block(ka).total - self._open_before(ka, a) + self._open_before(kb, b)
+        return self.block(ka).total - self._open_before(ka, a) + middle + self._open_before(kb, b)
 
     # ---- scalar API ----------------------------------------------------------------------
 
