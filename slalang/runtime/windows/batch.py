@@ -58,7 +58,8 @@ def _instant_us(value: object, what: str) -> int:
             return (parse_instant(value) - EPOCH) // _ONE_US
         if isinstance(value, datetime):
             raise InstantError(f"{what} {value.isoformat()} has no timezone; give aware datetimes") from None
-        raise InstantError(f"{what}: expected an aware datetime, got {type(value).__name__} {value!r}") from None
+        kind = type(value).__name__
+        raise InstantError(f"{what}: expected an aware datetime, got {kind} {value!r}") from None
 
 
 def as_us_array(values: object, what: str) -> np.ndarray:

@@ -47,7 +47,6 @@ class WindowSet:
         ]
         self.start_us, self.end_us = self.bounds_us[0], self.bounds_us[-1]
         self._windows: dict[str, Window] = {}
-        self._building: set[tuple[str, int]] = set()
 
     def __contains__(self, wid: object) -> bool:
         return wid == ALWAYS or wid in self._ir
@@ -80,12 +79,15 @@ class WindowSet:
             "widen `horizon` in the policy header"
         )
 
-    def _referenced(self, owner: str, wid: str, block: int) -> Block:
+    def _referenced(self, path: tuple[str, ...], wid: str, k: int) -> Block:
+        # `path`: the windows whose block k is being built, outermost first (per call, so that
+        # threads materialising at the same time cannot mistake each other for a cycle)
         if wid not in self:
-            raise ArtifactError(f"window {owner!r} refers to unknown window {wid!r}")
-        if (wid, block) in self._building:
-            raise ArtifactError(f"window {owner!r} takes part in an include/except cycle through {wid!r}")
-        return self.get(wid).block(block)
+            raise ArtifactError(f"window {path[-1]!r} refers to unknown window {wid!r}")
+        if wid in path:
+            cycle = " -> ".join((*path[path.index(wid) :], wid))
+            raise ArtifactError(f"windows include or except each other in a cycle: {cycle}")
+        return self.get(wid).block(k, path)
 
 
 class Window:
@@ -112,55 +114,56 @@ class Window:
 
     # ---- materialisation -------------------------------------------------------------
 
-    def block(self, k: int) -> Block:
+    def block(self, k: int, _path: tuple[str, ...] = ()) -> Block:
         """Block k (UTC year `horizon[0] + k`), materialised on first use."""
         found = self._blocks[k]
         if found is None:
-            found = self._blocks[k] = self._materialise(k)
+            # two threads may both build it: the results are equal and either one is kept
+            found = self._blocks[k] = self._materialise(k, (*_path, self.id))
         return found
 
-    def _materialise(self, k: int) -> Block:
+    def _materialise(self, k: int, path: tuple[str, ...]) -> Block:
         start_s, end_s = self._bounds[k] // US_PER_S, self._bounds[k + 1] // US_PER_S
         spec = self._spec
         if spec is None:
             return Block(start_s, end_s, (np.array([start_s]), np.array([end_s])))
-        key = (self.id, k)
-        self._set._building.add(key)
-        try:
-            opened, closed = local_intervals(spec, start_s, end_s)
-            opened = union(opened, *(self._other(w, k) for w in spec.include))
-            closed = union(closed, *(self._other(w, k) for w in spec.excluded))
-        finally:
-            self._set._building.discard(key)
+        opened, closed = local_intervals(spec, start_s, end_s)
+        opened = union(opened, *(self._other(path, w, k) for w in spec.include))
+        closed = union(closed, *(self._other(path, w, k) for w in spec.excluded))
         return Block(start_s, end_s, clip(subtract(opened, closed), start_s, end_s))
 
-    def _other(self, wid: str, k: int) -> IntervalSet:
-        other = self._set._referenced(self.id, wid, k)
+    def _other(self, path: tuple[str, ...], wid: str, k: int) -> IntervalSet:
+        other = self._set._referenced(path, wid, k)
         return other.starts_s, other.ends_s
 
     # ---- instants ----------------------------------------------------------------------
 
-    def _us(self, instant: datetime | int, what: str, allow_end: bool = False) -> int:
-        """Epoch microseconds of an instant, checked against the horizon (ints pass through)."""
-        if isinstance(instant, int):
-            us = instant
-        else:
-            try:
-                us = (instant - EPOCH) // _ONE_US
-            except TypeError:
-                if isinstance(instant, datetime) or not isinstance(instant, str):
-                    raise InstantError(
-                        f"{what} {instant!r} has no timezone; give an aware datetime "
-                        "(e.g. tzinfo=ZoneInfo(...) or an ISO string ending in Z / +HH:MM)"
-                    ) from None
+    def _us(self, instant: datetime, what: str, allow_end: bool = False) -> int:
+        """Epoch microseconds of an aware datetime (or ISO string), checked against the horizon."""
+        try:
+            us = (instant - EPOCH) // _ONE_US
+        except TypeError:
+            if isinstance(instant, str):
                 us = (parse_instant(instant) - EPOCH) // _ONE_US
+            elif isinstance(instant, datetime):
+                raise InstantError(
+                    f"{what} {instant.isoformat()} has no timezone; give an aware datetime "
+                    "(tzinfo=ZoneInfo(...) or timezone.utc) or an ISO string ending in Z / +HH:MM"
+                ) from None
+            else:
+                kind = type(instant).__name__
+                raise InstantError(f"{what}: expected an aware datetime, got {kind} {instant!r}") from None
+        return self._checked(us, what, allow_end)
+
+    def _checked(self, us: int, what: str, allow_end: bool = False) -> int:
+        """`us` itself, once known to lie in the horizon (an end bound may equal its end)."""
         if us < self._set.start_us or us > self._set.end_us or (us == self._set.end_us and not allow_end):
             raise self._set.horizon_error(us, what)
         return us
 
     def _block_of(self, us: int) -> int:
         # an end bound equal to the horizon end belongs to the last block
-        return min(bisect_left(self._bounds, us), len(self._blocks) - 1)
+        return min(bisect_right(self._bounds, us) - 1, len(self._blocks) - 1)
 
     def _open_before(self, k: int, us: int) -> int:
         """Open microseconds of block k before `us` (an instant within or at the end of it)."""
@@ -204,8 +207,8 @@ class Window:
                 return _ONE_US * fb
             end_i = blk.ends[i]
             return _ONE_US * (fb - blk.cum[i] - (a if a < end_i else end_i) + starts[i])
-        a = self._us(a, "start")
-        b = self._us(b, "end", allow_end=True)
+        a = self._checked(a, "start")
+        b = self._checked(b, "end", allow_end=True)
         if b < a:
             raise ValueError(f"end {end!r} is before start {start!r}")
         return _ONE_US * self._open_us(a, b)
@@ -226,7 +229,7 @@ class Window:
             need = amount // _ONE_US
         lo, hi, blk = self._hot
         if not (lo <= a < hi):
-            a = self._us(a, "start")
+            a = self._checked(a, "start")
             k = self._block_of(a)
             blk = self.block(k)
             self._hot = (blk.start, blk.end, blk)
@@ -270,7 +273,7 @@ class Window:
             t = self._us(instant, "instant")
         lo, hi, blk = self._hot
         if not (lo <= t < hi):
-            t = self._us(t, "instant")
+            t = self._checked(t, "instant")
             blk = self.block(self._block_of(t))
             self._hot = (blk.start, blk.end, blk)
         i = bisect_right(blk.starts, t) - 1
