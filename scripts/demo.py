@@ -44,7 +44,7 @@ def main(build: Path) -> None:
         for target in tier["targets"]:
             if target["metric"] != "response":
                 continue
-            window = policy.window(target["window"])
+            window = policy.window(target["window"] or tier["support"]["window"])
             goal = dt.timedelta(seconds=target["goal"])
             due = [window.add(s, goal).astimezone(tz).strftime("%a %d %b %H:%M") for s in samples]
             lines.append(f"| {name} | {target['severity']} | {fmt_duration(goal)} | " + " | ".join(due) + " |")

@@ -124,6 +124,79 @@ def graph(paths: Optional[List[Path]] = PathsArg,
         _echo_err(f"note: the policy has {len(result.errors)} errors; run `slalang check` to see them")
 
 
+class EvalFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _load_policy(path: Path):
+    """An artifact (.json) is loaded; sources are compiled (errors print and exit 1)."""
+    import slalang
+    from slalang.compiler import check as run_check
+
+    if path.suffix == ".json":
+        try:
+            return slalang.load(path), None
+        except slalang.ArtifactError as exc:
+            _echo_err(f"error: {exc}")
+            raise typer.Exit(EXIT_USAGE)
+    result = run_check([path])
+    if result.failed() or _usage_problem(result):
+        _report(result, DiagFormat.text)
+        raise typer.Exit(EXIT_USAGE if _usage_problem(result) else EXIT_FAIL)
+    from slalang.ir.build import build_artifact
+    from slalang.runtime import Policy
+    return Policy(build_artifact(result.model)), result.model.sources.root
+
+
+@app.command("test")
+def test_(paths: Optional[List[Path]] = PathsArg) -> None:
+    """Run the `test` blocks of policies (or of a compiled artifact). Exit 1 if any fails."""
+    import os
+
+    from slalang.testing import run_tests
+
+    total = failed = 0
+    for path in paths or [Path(".")]:
+        policy, root = _load_policy(path)
+        for outcome in run_tests(policy):
+            total += 1
+            where = outcome.span or ""
+            if root is not None and where:
+                where = os.path.relpath(root / where.split(":")[0]) + where[len(where.split(":")[0]):]
+            if outcome.passed:
+                typer.echo(f"PASS  {outcome.name}")
+                continue
+            failed += 1
+            typer.echo(f"FAIL  {outcome.name}  ({where})")
+            if outcome.error:
+                typer.echo(f"      error: {outcome.error}")
+            for f in outcome.failures:
+                loc = f.span or ""
+                if root is not None and loc:
+                    loc = os.path.relpath(root / loc.split(":")[0]) + loc[len(loc.split(":")[0]):]
+                typer.echo(f"      {loc}: expected {f.expected}")
+                typer.echo(f"      {' ' * len(loc)}  got      {f.got}")
+    typer.echo(f"{total - failed} passed, {failed} failed")
+    raise typer.Exit(EXIT_FAIL if failed else EXIT_OK)
+
+
+@app.command("eval")
+def eval_(tickets: Path = typer.Argument(..., help="Tickets as JSON Lines (.jsonl) or CSV (.csv); - for stdin."),
+          policy_path: Path = typer.Option(..., "--policy", "-p", help="Policy sources or a compiled artifact."),
+          now: Optional[str] = typer.Option(None, "--now", help="Evaluate as of this instant (ISO 8601 with offset); "
+                                                                "default: the current time."),
+          format: EvalFormat = typer.Option(EvalFormat.table, "--format", "-f", help="table, json or csv."),
+          strict: bool = typer.Option(False, "--strict", help="Stop at the first malformed record (exit 2).")) -> None:
+    """Ticket states, deadlines and due escalations, each ticket under the terms in force when it opened."""
+    from slalang.views.eval import evaluate_file
+
+    policy, _ = _load_policy(policy_path)
+    code = evaluate_file(policy, tickets, now=now, format=format.value, strict=strict)
+    raise typer.Exit(code)
+
+
 @app.command()
 def version() -> None:
     """Print the slalang version."""

@@ -163,8 +163,7 @@ class Builder:
         return {"steps": steps, "repeat": repeat, "span": self.span(ent)}
 
     # -- objectives -------------------------------------------------------------------------------
-    def objectives(self, stmts: dict[tuple, Stmt], *, partial: bool = False,
-                   support_window: Optional[str] = None) -> dict:
+    def objectives(self, stmts: dict[tuple, Stmt], *, partial: bool = False) -> dict:
         """The IR of a set of keyed statements. `partial` keeps only what is stated (contract overrides)."""
         out: dict = {}
         by_type = {k[0] if len(k) == 1 else None: s for k, s in stmts.items()}
@@ -174,7 +173,6 @@ class Builder:
                               "channels": [c.value for c in support.node.channels]}
         elif not partial:
             out["support"] = {"window": ALWAYS, "channels": []}
-        window = out["support"]["window"] if "support" in out else (support_window or ALWAYS)
         desc = by_type.get("description")
         if desc is not None or not partial:
             out["description"] = desc.node.value.value if desc else ""
@@ -190,12 +188,13 @@ class Builder:
             if isinstance(node, ast.Target):
                 targets.append({"metric": node.metric, "severity": key[1], "goal": node.goal.seconds,
                                 "internal": node.internal.seconds if node.internal else None,
-                                "window": self.ref(s.file, node.during, "window").id if node.during else window,
+                                # null: the support window in force (a contract may override it)
+                                "window": self.ref(s.file, node.during, "window").id if node.during else None,
                                 "span": span_ir(s.file, node.span)})
             elif isinstance(node, ast.PercentileTarget):
                 percentiles.append({"metric": node.metric, "severities": list(key[2]),
                                     "share": str(node.share.value), "goal": node.goal.seconds,
-                                    "window": self.ref(s.file, node.during, "window").id if node.during else window,
+                                    "window": self.ref(s.file, node.during, "window").id if node.during else None,
                                     "span": span_ir(s.file, node.span)})
         if targets or not partial:
             out["targets"] = sorted(targets, key=lambda t: (t["metric"], t["severity"]))
@@ -274,17 +273,13 @@ class Builder:
 
     def contract(self, c: ContractInfo) -> dict:
         tz = self.model.policy.timezone or "UTC"
-        tier_support = self.model.tiers[c.tier.id].get(("Support",))
-        support_window = (self.ref(tier_support.file, tier_support.node.window, "window").id
-                          if tier_support else ALWAYS)
         node = c.node
         return {
             "service": c.service.id, "tier": c.tier.id,
             "from": node.start.value.isoformat(), "to": node.end.value.isoformat() if node.end else None,
             "start": iso(instant(node.start, tz)),
             "end": iso(instant(node.end, tz, end_of_day=True)) if node.end else None,
-            "overrides": self.objectives({s.key: s for s in c.overrides}, partial=True,
-                                         support_window=support_window),
+            "overrides": self.objectives({s.key: s for s in c.overrides}, partial=True),
             "span": span_ir(c.customer.file, node.span),
         }
 

@@ -15,6 +15,8 @@ class Policy:
         self.artifact = artifact
         self.diagnostics: list = []  # warnings from compilation, when compiled in-process
         self._windows = None
+        self._severities: Optional[set[str]] = None
+        self._terms: dict = {}
 
     # -- identity -----------------------------------------------------------------------------
     @property
@@ -58,6 +60,100 @@ class Policy:
     def window(self, name: str):
         """A window by id (`business_hours`, `std.windows.uk_business_hours`, or `always`)."""
         return self.windows.get(name)
+
+    @property
+    def severity_names(self) -> set[str]:
+        if self._severities is None:
+            self._severities = {s["name"] for s in self.artifact["severities"]}
+        return self._severities
+
+    # -- terms -----------------------------------------------------------------------------------
+    def tier(self, name: str):
+        """The terms of a tier as published (inheritance already flattened)."""
+        from slalang.runtime.terms import Terms
+
+        key = ("tier", name)
+        if key not in self._terms:
+            tier = self.artifact["tiers"].get(name)
+            if tier is None:
+                raise LookupError(f"unknown tier {name!r}; this policy has: {', '.join(sorted(self.artifact['tiers']))}")
+            self._terms[key] = Terms(self, tier, tier=name)
+        return self._terms[key]
+
+    def contract(self, customer: str, service: str, at) -> tuple[int, dict]:
+        """(index, contract) of `customer` for `service` in force at instant `at`."""
+        from slalang.runtime.records import from_us, instant_us
+
+        cust = self.artifact["customers"].get(customer)
+        if cust is None:
+            raise LookupError(f"unknown customer {customer!r}")
+        if service not in self.artifact["services"]:
+            raise LookupError(f"unknown service {service!r}")
+        at_us = at if isinstance(at, int) else instant_us(at, "at")
+        for index, contract in enumerate(cust["contracts"]):
+            if contract["service"] != service:
+                continue
+            if instant_us(contract["start"], "start") <= at_us and (
+                    contract["end"] is None or at_us < instant_us(contract["end"], "end")):
+                return index, contract
+        raise LookupError(f"{customer} has no contract for {service} in force at "
+                          f"{from_us(at_us).isoformat().replace('+00:00', 'Z')}")
+
+    def terms(self, customer: str, service: str, at):
+        """The terms of the contract in force at `at`: its tier with the contract's overrides."""
+        from slalang.runtime.terms import Terms, merge_objectives
+
+        index, contract = self.contract(customer, service, at)
+        key = ("contract", customer, index)
+        if key not in self._terms:
+            tier = self.artifact["tiers"][contract["tier"]]
+            self._terms[key] = Terms(self, merge_objectives(tier, contract["overrides"]), tier=contract["tier"],
+                                     customer=customer, service=service, contract=contract)
+        return self._terms[key]
+
+    def terms_for_period(self, customer: str, service: str, period):
+        """The contract terms that govern a reporting period: in force at its start, else at its end."""
+        from slalang.runtime.periods import Period, parse_period
+
+        if not isinstance(period, Period):
+            period = parse_period(period, self.timezone)
+        try:
+            return self.terms(customer, service, period.start)
+        except LookupError:
+            return self.terms(customer, service, period.end - 1)
+
+    def terms_for_ticket(self, ticket):
+        """The terms a parsed ticket is pinned to: its tier, or its contract at the opened instant."""
+        if ticket.tier is not None:
+            return self.tier(ticket.tier)
+        if ticket.customer is None or ticket.service is None:
+            raise LookupError("a ticket needs a tier, or a customer and a service")
+        return self.terms(ticket.customer, ticket.service, ticket.opened)
+
+    def evaluate_tickets(self, tickets, now, *, strict: bool = False) -> list:
+        """Evaluate many tickets (dicts in the §7 format) as of `now`, each under the terms in
+        force at its own opened instant. Results keep input order; a bad record yields a result
+        whose `.problem` says why (or raises RecordError with `strict=True`)."""
+        from slalang.runtime.errors import InstantError, RecordError
+        from slalang.runtime.records import instant_us, parse_ticket
+        from slalang.runtime.terms import TicketResult
+
+        now_us = instant_us(now, "now")
+        severities = self.severity_names
+        out = []
+        for index, record in enumerate(tickets):
+            try:
+                ticket = parse_ticket(record, severities)
+                terms = self.terms_for_ticket(ticket)
+                out.append(terms.evaluate_parsed(ticket, now_us))
+            except (RecordError, InstantError, LookupError) as exc:
+                if strict:
+                    raise RecordError(f"ticket {index + 1}: {exc}") from None
+                rid = record.get("id") if isinstance(record, dict) else None
+                out.append(TicketResult(str(rid) if rid is not None else f"#{index + 1}",
+                                        str(record.get("severity", "")) if isinstance(record, dict) else "",
+                                        None, None, None, problem=str(exc.args[0]) if exc.args else str(exc)))
+        return out
 
     def entity(self, kind: str, ident: str) -> Optional[dict[str, Any]]:
         return self.artifact.get(kind, {}).get(ident)

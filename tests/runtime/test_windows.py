@@ -363,3 +363,16 @@ def test_the_runtime_stays_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=None)
     assert out.stdout.strip() == "[]"
+
+
+def test_except_of_a_datetime_interval_closes_exactly_those_instants():
+    from slalang.runtime.windows import WindowSet
+    ws = WindowSet({"w": {"timezone": "UTC", "weekly": [[d, 0, 86400] for d in range(7)], "dated": [],
+                          "include": [], "except": [], "closed_dates": [], "holidays": [],
+                          "closed": [["2025-06-14T20:00:00Z", "2025-06-15T02:00:00Z"]]}}, (2025, 2025))
+    w = ws.get("w")
+    from datetime import datetime, timezone, timedelta
+    day = datetime(2025, 6, 14, tzinfo=timezone.utc)
+    assert w.open_time(day, day + timedelta(days=1)) == timedelta(hours=20)
+    assert not w.is_open(datetime(2025, 6, 15, 1, 59, tzinfo=timezone.utc))
+    assert w.is_open(datetime(2025, 6, 15, 2, 0, tzinfo=timezone.utc))

@@ -41,6 +41,7 @@ class WindowSpec:
     include: tuple[str, ...]
     excluded: tuple[str, ...]  # the IR's `except`
     closed_days: IntervalSet  # local day numbers [first, last + 1), holidays and closed dates
+    closed: IntervalSet = EMPTY  # epoch seconds: `except START..END` of datetimes
 
     @property
     def has_local_parts(self) -> bool:
@@ -99,10 +100,10 @@ def _weekly(wid: str, ir: dict) -> tuple[tuple[int, int, int], ...]:
     return tuple(weekly)
 
 
-def _dated(wid: str, ir: dict) -> IntervalSet:
-    pairs = ir.get("dated", [])
+def _dated(wid: str, ir: dict, key: str = "dated") -> IntervalSet:
+    pairs = ir.get(key, [])
     if not isinstance(pairs, list):
-        raise _problem(wid, "`dated` must be a list of [start, end] instants")
+        raise _problem(wid, f"`{key}` must be a list of [start, end] instants")
     starts, ends = [], []
     for pair in pairs:
         if not isinstance(pair, list) or len(pair) != 2:
@@ -164,6 +165,7 @@ def parse_window(wid: str, ir: object) -> WindowSpec:
         include=_ids(wid, ir, "include"),
         excluded=_ids(wid, ir, "except"),
         closed_days=_closed_days(wid, ir),
+        closed=_dated(wid, ir, "closed"),
     )
     if tz is None and spec.has_local_parts:
         raise _problem(wid, "weekly hours and closed days need a `timezone`")
@@ -177,7 +179,7 @@ def local_intervals(spec: WindowSpec, start_s: int, end_s: int) -> tuple[Interva
     whole local days. Both cover at least [start_s, end_s) and may spill over it.
     """
     if not spec.has_local_parts:
-        return spec.dated, EMPTY
+        return spec.dated, spec.closed
     first_day = start_s // DAY_S - _MARGIN_DAYS
     after_day = end_s // DAY_S + _MARGIN_DAYS
     # the clock must cover every wall time generated below, wherever the offset puts it
@@ -202,6 +204,8 @@ def local_intervals(spec: WindowSpec, start_s: int, end_s: int) -> tuple[Interva
     if spec.closed_days[0].size:
         firsts, afters = clip(spec.closed_days, first_day, after_day)
         closed = normalise(clock.to_utc_array(firsts * DAY_S), clock.to_utc_array(afters * DAY_S))
+    if spec.closed[0].size:
+        closed = normalise(np.concatenate([closed[0], spec.closed[0]]), np.concatenate([closed[1], spec.closed[1]]))
     return opened, closed
 
 

@@ -265,6 +265,31 @@ class Window:
             "widen `horizon` in the policy header"
         )
 
+    # ---- integer microseconds: for the ticket and availability engines ----------------------
+
+    def open_us(self, a: int, b: int) -> int:
+        """Open microseconds of [a, b), both epoch microseconds."""
+        lo, hi, blk = self._hot
+        if lo <= a and b < hi and a <= b:
+            return self._open_before_hot(blk, b) - self._open_before_hot(blk, a)
+        a = self._checked(a, "start")
+        b = self._checked(b, "end", allow_end=True)
+        if b < a:
+            raise ValueError(f"end {_iso(b)} is before start {_iso(a)}")
+        return self._open_us(a, b)
+
+    @staticmethod
+    def _open_before_hot(blk: Block, us: int) -> int:
+        i = bisect_right(blk.starts, us) - 1
+        if i < 0:
+            return 0
+        end = blk.ends[i]
+        return blk.cum[i] + (us if us < end else end) - blk.starts[i]
+
+    def add_us(self, a: int, amount: int) -> int:
+        """Epoch microseconds at which `amount` open microseconds have passed since `a`."""
+        return (self.add(EPOCH + _ONE_US * a, _ONE_US * amount) - EPOCH) // _ONE_US
+
     def is_open(self, instant: datetime) -> bool:
         """Whether the window is open at this instant (intervals are [open, close))."""
         try:

@@ -1,0 +1,199 @@
+"""Runtime stage: ticket and outage records (SPEC §7) read from dicts, JSON Lines or CSV, strictly checked."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable, Iterator, Optional
+
+from slalang.runtime.errors import InstantError, RecordError
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+US = timedelta(microseconds=1)
+EVENT_TYPES = ("responded", "updated", "resolved", "reopened")
+
+
+def instant_us(value: Any, what: str) -> int:
+    """Epoch microseconds of an aware datetime or an ISO 8601 string with an offset."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise InstantError(f"{what} {value.isoformat()} has no timezone offset")
+        return (value - EPOCH) // US
+    if not isinstance(value, str):
+        raise InstantError(f"{what} must be an ISO 8601 instant, got {type(value).__name__}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InstantError(f"{what} {value!r} is not an ISO 8601 instant") from None
+    if parsed.tzinfo is None:
+        raise InstantError(f"{what} {value!r} has no offset; write it with Z or +HH:MM")
+    return (parsed - EPOCH) // US
+
+
+def from_us(us: int) -> datetime:
+    return EPOCH + us * US
+
+
+@dataclass(frozen=True)
+class Event:
+    at: int            # epoch microseconds
+    kind: str          # "status" | "severity" | one of EVENT_TYPES
+    value: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: str
+    severity: str
+    opened: int
+    events: tuple[Event, ...]
+    customer: Optional[str] = None
+    service: Optional[str] = None
+    tier: Optional[str] = None
+
+
+def _text(record: dict, key: str, required: bool = False) -> Optional[str]:
+    value = record.get(key)
+    if value is None or value == "":
+        if required:
+            raise RecordError(f'missing "{key}"')
+        return None
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise RecordError(f'"{key}" must be a string')
+    return str(value)
+
+
+def parse_ticket(record: Any, severities: Optional[set[str]] = None) -> Ticket:
+    """A ticket from its §7 dict; RecordError says what is wrong."""
+    if not isinstance(record, dict):
+        raise RecordError("a ticket must be a JSON object")
+    ticket_id = _text(record, "id", required=True)
+    severity = _text(record, "severity", required=True)
+    if severities is not None and severity not in severities:
+        raise RecordError(f'unknown severity "{severity}"')
+    try:
+        opened = instant_us(record.get("opened"), "opened")
+    except InstantError as exc:
+        raise RecordError(str(exc)) from None
+    raw_events = record.get("events") or []
+    if isinstance(raw_events, str):  # CSV carries events as a JSON list in one cell
+        try:
+            raw_events = json.loads(raw_events)
+        except json.JSONDecodeError as exc:
+            raise RecordError(f'"events" is not a JSON list: {exc.msg}') from None
+    if not isinstance(raw_events, list):
+        raise RecordError('"events" must be a list')
+    events = []
+    last = opened
+    for i, ev in enumerate(raw_events):
+        if not isinstance(ev, dict):
+            raise RecordError(f"event {i + 1} must be an object")
+        try:
+            at = instant_us(ev.get("at"), f"event {i + 1} at")
+        except InstantError as exc:
+            raise RecordError(str(exc)) from None
+        if at < last:
+            raise RecordError(f"event {i + 1} at {ev.get('at')} is out of order "
+                              f"(before {'the ticket was opened' if last == opened else 'the event before it'})")
+        last = at
+        kinds = [k for k in ("status", "severity", "type") if ev.get(k) not in (None, "")]
+        if len(kinds) != 1:
+            raise RecordError(f"event {i + 1} needs exactly one of status, severity or type")
+        kind = kinds[0]
+        value = ev[kind]
+        if not isinstance(value, str):
+            raise RecordError(f'event {i + 1} "{kind}" must be a string')
+        if kind == "type":
+            if value not in EVENT_TYPES:
+                raise RecordError(f'event {i + 1} has unknown type "{value}" '
+                                  f"(expected one of {', '.join(EVENT_TYPES)})")
+            events.append(Event(at, value))
+        else:
+            if kind == "severity" and severities is not None and value not in severities:
+                raise RecordError(f'event {i + 1} has unknown severity "{value}"')
+            events.append(Event(at, kind, value))
+    return Ticket(ticket_id, severity, opened, tuple(events), _text(record, "customer"),
+                  _text(record, "service"), _text(record, "tier"))
+
+
+@dataclass(frozen=True)
+class Outage:
+    service: str
+    start: int
+    end: int
+    tags: tuple[str, ...] = ()
+    announced: Optional[int] = None
+    impact: Decimal = Decimal(1)
+
+
+def parse_outage(record: Any, services: Optional[set[str]] = None) -> Outage:
+    """An outage from its §7 dict; RecordError says what is wrong."""
+    if not isinstance(record, dict):
+        raise RecordError("an outage must be a JSON object")
+    service = _text(record, "service", required=True)
+    if services is not None and service not in services:
+        raise RecordError(f'unknown service "{service}"')
+    try:
+        start = instant_us(record.get("start"), "start")
+        end = instant_us(record.get("end"), "end")
+        announced = instant_us(record["announced"], "announced") if record.get("announced") not in (None, "") else None
+    except InstantError as exc:
+        raise RecordError(str(exc)) from None
+    if end < start:
+        raise RecordError(f"end {record.get('end')} is before start {record.get('start')}")
+    tags = record.get("tags") or []
+    if isinstance(tags, str):
+        tags = [t for t in (s.strip() for s in tags.replace(";", ",").split(",")) if t]
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise RecordError('"tags" must be a list of strings')
+    impact = record.get("impact", 1)
+    if impact in (None, ""):
+        impact = 1
+    try:
+        impact = Decimal(str(impact))
+    except InvalidOperation:
+        raise RecordError(f'"impact" {record.get("impact")!r} is not a number') from None
+    if isinstance(record.get("impact"), bool) or not (0 <= impact <= 1):
+        raise RecordError(f'"impact" must be between 0 and 1, got {record.get("impact")!r}')
+    return Outage(service, start, end, tuple(tags), announced, impact)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A record that could not be used: where it was and why."""
+
+    line: int
+    message: str
+    source: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.source}:" if self.source else "line "
+        return f"{where}{self.line}: {self.message}"
+
+
+def read_records(stream: io.TextIOBase | Iterable[str], *, format: str = "jsonl",
+                 source: str = "") -> Iterator[tuple[int, Any, Optional[Problem]]]:
+    """(line number, record dict or None, problem or None) for each record of a JSONL or CSV stream."""
+    if format == "csv":
+        reader = csv.DictReader(stream)
+        for row in reader:
+            line = reader.line_num
+            try:
+                yield line, {k: v for k, v in row.items() if k is not None}, None
+            except Exception as exc:  # pragma: no cover - DictReader yields plain dicts
+                yield line, None, Problem(line, str(exc), source)
+        return
+    for line, text in enumerate(stream, start=1):
+        text = text.strip()
+        if not text or text.startswith("#"):
+            continue
+        try:
+            record = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            yield line, None, Problem(line, f"not valid JSON: {getattr(exc, 'msg', exc)}", source)
+            continue
+        yield line, record, None

@@ -1,0 +1,1 @@
+"""Views over the runtime: command output for eval, report, docs and diff."""
