@@ -31,7 +31,7 @@ class Clock:
     metric: str
     start: int
     epochs: list[Epoch] = field(default_factory=list)
-    history: list[tuple[int, int, int, object]] = field(default_factory=list)  # (a, b, elapsed at a, window)
+    history: list[tuple[int, int, int, object]] = field(default_factory=list)  # (a, open µs, elapsed at a, window)
     elapsed: int = 0
     stopped: Optional[int] = None   # instant the clock stopped
     stopped_by: Optional[str] = None
@@ -47,7 +47,7 @@ class Clock:
             return
         d = ep.window.open_us(a, b)
         if d:
-            self.history.append((a, b, self.elapsed, ep.window))
+            self.history.append((a, d, self.elapsed, ep.window))
             self.elapsed += d
 
     def reach(self, amount: int) -> Optional[int]:
@@ -56,8 +56,8 @@ class Clock:
             return self.start
         if amount > self.elapsed:
             return None
-        for a, b, e0, window in self.history:
-            if e0 + window.open_us(a, b) >= amount:
+        for a, d, e0, window in self.history:
+            if e0 + d >= amount:
                 return window.add_us(a, amount - e0)
         return None  # pragma: no cover - elapsed is the sum of the history
 

@@ -134,26 +134,10 @@ class Policy:
         """Evaluate many tickets (dicts in the §7 format) as of `now`, each under the terms in
         force at its own opened instant. Results keep input order; a bad record yields a result
         whose `.problem` says why (or raises RecordError with `strict=True`)."""
-        from slalang.runtime.errors import InstantError, RecordError
-        from slalang.runtime.records import instant_us, parse_ticket
-        from slalang.runtime.terms import TicketResult
+        from slalang.runtime.records import instant_us
+        from slalang.runtime.ticket_batch import evaluate_batch
 
-        now_us = instant_us(now, "now")
-        severities = self.severity_names
-        out = []
-        for index, record in enumerate(tickets):
-            try:
-                ticket = parse_ticket(record, severities)
-                terms = self.terms_for_ticket(ticket)
-                out.append(terms.evaluate_parsed(ticket, now_us))
-            except (RecordError, InstantError, LookupError) as exc:
-                if strict:
-                    raise RecordError(f"ticket {index + 1}: {exc}") from None
-                rid = record.get("id") if isinstance(record, dict) else None
-                out.append(TicketResult(str(rid) if rid is not None else f"#{index + 1}",
-                                        str(record.get("severity", "")) if isinstance(record, dict) else "",
-                                        None, None, None, problem=str(exc.args[0]) if exc.args else str(exc)))
-        return out
+        return evaluate_batch(self, tickets, instant_us(now, "now"), strict)
 
     def entity(self, kind: str, ident: str) -> Optional[dict[str, Any]]:
         return self.artifact.get(kind, {}).get(ident)

@@ -143,7 +143,28 @@ class Terms:
         self.restart = objectives.get("on_severity_change") == "restart"
         chain_id = objectives.get("escalation")
         self.chain = policy.artifact["escalations"].get(chain_id) if chain_id else None
+        self._plan = self._escalation_plan()
+        self._epochs: dict[tuple[str, str], tuple] = {}
         self._availability = None
+
+    def _escalation_plan(self) -> list[tuple[int, int, object]]:
+        """(step index, repeat k, goal -> threshold µs) for every notification of the chain, once."""
+        if self.chain is None or not self.chain["steps"]:
+            return []
+        thresholds = []
+        for step in self.chain["steps"]:
+            if step["trigger"] == "percent":
+                thresholds.append(percent_threshold(step["percent"]))
+            else:
+                after = step["after"] * 1_000_000
+                thresholds.append(lambda goal, after=after: goal + after)
+        plan = [(i, 0, thr) for i, thr in enumerate(thresholds)]
+        repeat = self.chain.get("repeat")
+        if repeat:
+            last, every = thresholds[-1], repeat["every"] * 1_000_000
+            plan += [(len(thresholds) - 1, k, lambda goal, k=k: last(goal) + k * every)
+                     for k in range(1, repeat["times"] + 1)]
+        return plan
 
     def __repr__(self) -> str:
         who = f"{self.customer}/{self.service} " if self.customer else ""
@@ -172,10 +193,13 @@ class Terms:
 
     # -- tickets ---------------------------------------------------------------------------------
     def _epoch(self, metric: str, severity: str, at: int) -> Epoch:
-        target = self.targets.get((metric, severity))
-        if target is None:
-            return Epoch(at, None, None, None, severity)
-        return Epoch(at, target.goal, target.internal, self.policy.window(target.window), severity)
+        found = self._epochs.get((metric, severity))
+        if found is None:
+            target = self.targets.get((metric, severity))
+            found = (None, None, None) if target is None else (
+                target.goal, target.internal, self.policy.window(target.window))
+            self._epochs[(metric, severity)] = found
+        return Epoch(at, found[0], found[1], found[2], severity)
 
     def evaluate_ticket(self, ticket: dict | Ticket, now: datetime | str) -> TicketResult:
         """Clocks, deadlines, states and escalations of one ticket as of `now` (SPEC §4)."""
@@ -281,31 +305,15 @@ class Terms:
         return MetricResult(**{**shown.__dict__, "cycles": results})
 
     def _escalations(self, clock: Clock, now: int, paused: bool, cycle: int) -> list[EscalationStep]:
-        steps = self.chain["steps"]
-        if not steps or all(ep.goal is None for ep in clock.epochs):
+        if not self._plan or all(ep.goal is None for ep in clock.epochs):
             return []
+        steps = self.chain["steps"]
         out = []
-        thresholds = []
-        for step in steps:
-            if step["trigger"] == "percent":
-                thresholds.append(percent_threshold(step["percent"]))
-            else:
-                after = step["after"] * 1_000_000
-                thresholds.append(lambda goal, after=after: goal + after)
-        repeat = self.chain.get("repeat")
-        plan = [(i, 0, thr) for i, thr in enumerate(thresholds)]
-        if repeat:
-            last = thresholds[-1]
-            every = repeat["every"] * 1_000_000
-            plan += [(len(steps) - 1, k, lambda goal, k=k: last(goal) + k * every)
-                     for k in range(1, repeat["times"] + 1)]
-        for index, k, thr in plan:
+        for index, k, thr in self._plan:
             due, fired = clock.due(thr, now, paused)
-            if due is None and clock.stopped is not None:
+            if clock.stopped is not None and (due is None or due > clock.stopped):
                 continue  # the clock stopped before this step: it never fires
-            if due is not None and clock.stopped is not None and due > clock.stopped:
-                continue
             step = steps[index]
             out.append(EscalationStep(clock.metric, index + 1, k, None if due is None else from_us(due),
-                                      list(step["notify"]), list(step["channels"]), fired, cycle))
+                                      step["notify"], step["channels"], fired, cycle))
         return out

@@ -396,3 +396,18 @@ class Window:
             )
         result = span.deadline(target)
         return np.where(need == 0, a, result).astype("datetime64[us]")
+
+    def open_us_many(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Open microseconds (int64) of each [a[i], b[i]), epoch-microsecond int64 arrays."""
+        if a.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        self._check_horizon(a, "start", allow_end=False)
+        self._check_horizon(b, "end", allow_end=True)
+        span = self._span_for(self._block_of(int(a.min())), self._block_of(int(b.max())))
+        return span.open_before(b) - span.open_before(a)
+
+    def add_us_many(self, a: np.ndarray, need: np.ndarray) -> np.ndarray:
+        """Epoch microseconds (int64) at which need[i] open microseconds have passed since a[i]."""
+        if a.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        return self.add_many(a.astype("datetime64[us]"), need.astype("timedelta64[us]")).view(np.int64)

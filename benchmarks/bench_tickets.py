@@ -1,0 +1,92 @@
+"""Benchmark: Policy.evaluate_tickets on 100,000 generated tickets with 3 events each, on a
+business-hours window. Goal: at least 100,000 tickets/s on the development machine.
+
+Run: .venv/bin/python benchmarks/bench_tickets.py [N]
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+POLICY = '''policy "bench" { timezone "Europe/London" }
+window business_hours {
+  mon-fri 09:00-17:30
+  except holidays "GB-ENG"
+}
+severity P1 "Critical"
+severity P2 "High"
+severity P3 "Normal"
+severity P4 "Low"
+contact lead "lead@example.com"
+contact head "head@example.com"
+escalation chain {
+  at 50% notify lead
+  at breach notify head via pager
+}
+tier standard {
+  support business_hours via email
+  pause when pending_customer
+  response P1 within 1h
+  response P2 within 4h internal 2h
+  response P3 within 8h
+  response P4 within 16h
+  resolution P1 within 24h during always
+  resolution P2 within 3d
+  update P1 every 2h
+  escalate chain
+}
+service api { offers standard }
+'''
+
+
+def generate(n: int, seed: int = 7) -> list[dict]:
+    rng = random.Random(seed)
+    base = datetime(2025, 1, 6, tzinfo=timezone.utc)
+    tickets = []
+    kinds = [{"status": "pending_customer"}, {"type": "responded"}, {"status": "open"}, {"type": "updated"},
+             {"severity": "P1"}, {"type": "resolved"}]
+    for i in range(n):
+        opened = base + timedelta(minutes=rng.randrange(0, 300 * 24 * 60))
+        at = opened
+        events = []
+        for _ in range(3):
+            at = at + timedelta(minutes=rng.randrange(1, 600))
+            events.append({"at": at.isoformat().replace("+00:00", "Z"), **rng.choice(kinds)})
+        tickets.append({"id": f"T{i}", "severity": rng.choice(["P1", "P2", "P3", "P4"]),
+                        "opened": opened.isoformat().replace("+00:00", "Z"), "tier": "standard",
+                        "events": events})
+    return tickets
+
+
+def main() -> None:
+    import slalang
+
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "p.sla").write_text(POLICY)
+        policy = slalang.compile(tmp)
+    tickets = generate(n)
+    now = "2025-12-01T00:00:00Z"
+    policy.evaluate_tickets(tickets[:2000], now=now)  # warm: materialise the window's years
+    t0 = time.perf_counter()
+    results = policy.evaluate_tickets(tickets, now=now)
+    elapsed = time.perf_counter() - t0
+    problems = sum(1 for r in results if r.problem)
+    rate = n / elapsed
+    print("bench_tickets")
+    print(f"  tickets              {n:,} (3 events each, business-hours window, escalation chain)")
+    print(f"  evaluate_tickets     {elapsed:.2f} s   {rate:,.0f} tickets/s   goal >= 100,000 tickets/s "
+          f"({'met' if rate >= 100_000 else 'NOT met'})")
+    print(f"  per ticket           {elapsed / n * 1e6:.1f} us; records with problems: {problems}")
+
+
+if __name__ == "__main__":
+    main()

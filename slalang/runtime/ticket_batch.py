@@ -1,0 +1,524 @@
+"""Runtime stage: the batch fast path of ticket evaluation — the clock rules of clocks.py, vectorised.
+
+Tickets sharing terms are evaluated together: one numpy pass per event position (a ticket has
+a handful of events), each pass advancing every ticket's clocks over one segment of time.
+Deadlines and escalation steps are threshold crossings recorded as elapsed time grows; a goal
+change fires, at the change, every step whose new threshold is already passed. That is the
+epoch rule of `Clock.due`, computed incrementally, so results equal `Terms.evaluate_parsed`
+(tests compare the two on random tickets).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+import numpy as np
+
+from slalang.runtime.clocks import percent_threshold
+from slalang.runtime.errors import InstantError, RecordError
+from slalang.runtime.records import EPOCH, US, from_us, parse_ticket
+from slalang.runtime.terms import EscalationStep, MetricResult, TicketResult, _iso
+
+MIN = np.iinfo(np.int64).min
+NOOP, STATUS, SEV, RESPONDED, UPDATED, RESOLVED, REOPENED = range(7)
+_TYPE_CODES = {"responded": RESPONDED, "updated": UPDATED, "resolved": RESOLVED, "reopened": REOPENED}
+R, S, U = 0, 1, 2
+METRICS = ("response", "resolution", "update")
+
+
+def instant_us_fast(text, _parse=datetime.fromisoformat, _epoch=EPOCH, _us=US) -> Optional[int]:
+    """Epoch µs of an ISO string with an offset; None for anything else (then parse_ticket judges)."""
+    try:
+        parsed = _parse(text)
+    except (ValueError, TypeError):
+        return None
+    if parsed.tzinfo is None:
+        return None
+    return (parsed - _epoch) // _us
+
+
+def lean_parse(record, severities: dict[str, int], _instant=instant_us_fast):
+    """(opened, severity index, events [(t, code, value)]) of a well-formed §7 ticket, or None
+    when anything is unusual — then `parse_ticket` runs and gives its exact error (or result)."""
+    try:
+        sev = severities.get(record["severity"])
+        opened = _instant(record["opened"])
+        if sev is None or opened is None or type(record["id"]) is not str:
+            return None
+        events = []
+        last = opened
+        for ev in record.get("events") or ():
+            t = _instant(ev["at"])
+            if t is None or t < last or len(ev) != 2:
+                return None
+            last = t
+            value = ev.get("status")
+            if value is not None:
+                if type(value) is not str or not value:
+                    return None
+                events.append((t, STATUS, value))
+                continue
+            value = ev.get("type")
+            if value is not None:
+                code = _TYPE_CODES.get(value)
+                if code is None:
+                    return None
+                events.append((t, code, None))
+                continue
+            s = severities.get(ev.get("severity"))
+            if s is None:
+                return None
+            events.append((t, SEV, s))
+        return opened, sev, events
+    except (KeyError, TypeError, AttributeError):
+        return None
+
+
+class Tables:
+    """Per-terms lookup tables: goal, internal goal, window and escalation thresholds per severity."""
+
+    def __init__(self, terms, sev_names: list[str]):
+        policy = terms.policy
+        n_sev = len(sev_names)
+        self.windows: list = []
+        index: dict[str, int] = {}
+        self.goal = np.full((3, n_sev), -1, dtype=np.int64)
+        self.internal = np.full((3, n_sev), -1, dtype=np.int64)
+        self.win = np.full((3, n_sev), -1, dtype=np.int64)
+        for c, metric in enumerate(METRICS):
+            for s, name in enumerate(sev_names):
+                target = terms.targets.get((metric, name))
+                if target is None:
+                    continue
+                self.goal[c, s] = target.goal
+                self.internal[c, s] = target.internal if target.internal is not None else -1
+                if target.window not in index:
+                    index[target.window] = len(self.windows)
+                    self.windows.append(policy.window(target.window))
+                self.win[c, s] = index[target.window]
+        self.plan = terms._plan
+        self.steps = terms.chain["steps"] if terms.chain else []
+        n_plan = len(self.plan)
+        self.thr = np.zeros((3, n_plan, n_sev), dtype=np.int64)
+        for c in range(3):
+            for p, (_, _, thr) in enumerate(self.plan):
+                for s in range(n_sev):
+                    g = int(self.goal[c, s])
+                    self.thr[c, p, s] = thr(g) if g >= 0 else 0
+        self.pause_when = terms.pause_when
+
+
+class Batch:
+    """The clocks of n tickets under one set of terms, advanced together."""
+
+    def __init__(self, tables: Tables, opened: np.ndarray, sev: np.ndarray, restart: bool):
+        n = len(opened)
+        t = tables
+        self.t, self.n, self.restart = t, n, restart
+        n_sev, n_plan = t.goal.shape[1], len(t.plan)
+        self.paused = np.zeros(n, dtype=bool)
+        self.resolved = np.zeros(n, dtype=bool)
+        self.sev = sev.copy()
+        self.sev_c = np.stack([sev, sev, sev]).astype(np.int64)
+        self.e = np.zeros((3, n), dtype=np.int64)
+        self.start = np.stack([opened, opened, opened])
+        self.stopped = np.full((3, n), MIN, dtype=np.int64)
+        self.fired = np.full((3, n_plan, n), MIN, dtype=np.int64)
+        self.reach_g = np.full((3, n_sev, n), MIN, dtype=np.int64)
+        self.reach_i = np.full((3, n_sev, n), MIN, dtype=np.int64)
+        self.had_goal = np.stack([t.goal[c, sev] >= 0 for c in range(3)])
+        self.cycle = np.ones(n, dtype=np.int64)
+        self.cycles: list[dict] = []       # emitted update cycles (arrays)
+        self.escalations: list[dict] = []  # emitted escalation records (arrays)
+
+    # -- time passes ------------------------------------------------------------------------------
+    def advance(self, a: np.ndarray, b: np.ndarray, rows: np.ndarray) -> None:
+        """Count [a, b) on every running clock of the selected rows; record threshold crossings."""
+        t = self.t
+        for c in (R, S, U):
+            sev = self.sev_c[c]
+            goal = t.goal[c, sev]
+            run = rows & (self.stopped[c] == MIN) & ~self.paused & (goal >= 0) & (b > a)
+            idx = np.flatnonzero(run)
+            if idx.size == 0:
+                continue
+            w = t.win[c, sev[idx]]
+            a_i, b_i = a[idx], b[idx]
+            d = np.empty(idx.size, dtype=np.int64)
+            for wi in np.unique(w):
+                sel = w == wi
+                d[sel] = t.windows[wi].open_us_many(a_i[sel], b_i[sel])
+            e0 = self.e[c, idx]
+            e1 = e0 + d
+            self.e[c, idx] = e1
+            crossings = []  # (target array, row positions, need)
+            for p in range(len(t.plan)):
+                x = t.thr[c, p, sev[idx]]
+                hit = np.flatnonzero((self.fired[c, p, idx] == MIN) & (e0 < x) & (x <= e1))
+                if hit.size:
+                    crossings.append((self.fired[c, p], hit, x[hit] - e0[hit]))
+            for s in range(t.goal.shape[1]):
+                for table, arr in ((t.goal, self.reach_g), (t.internal, self.reach_i)):
+                    x = int(table[c, s])
+                    if x < 0:
+                        continue
+                    hit = np.flatnonzero((arr[c, s, idx] == MIN) & (e0 < x) & (x <= e1))
+                    if hit.size:
+                        crossings.append((arr[c, s], hit, x - e0[hit]))
+            for target, hit, need in crossings:
+                rows_hit = idx[hit]
+                need = np.broadcast_to(need, hit.shape).astype(np.int64)
+                target[rows_hit] = self._add(w[hit], a_i[hit], need)
+
+    def _add(self, w: np.ndarray, a: np.ndarray, need: np.ndarray) -> np.ndarray:
+        out = np.empty(a.size, dtype=np.int64)
+        for wi in np.unique(w):
+            sel = w == wi
+            out[sel] = self.t.windows[wi].add_us_many(a[sel], need[sel])
+        return out
+
+    # -- events -------------------------------------------------------------------------------------
+    def severity_change(self, rows: np.ndarray, at: np.ndarray, new: np.ndarray) -> None:
+        t = self.t
+        for c in (R, S, U):
+            accept = rows if c == S else rows & (self.stopped[c] == MIN)
+            idx = np.flatnonzero(accept)
+            if idx.size == 0:
+                continue
+            new_i = new[idx]
+            has = t.goal[c, new_i] >= 0
+            if self.restart:
+                self.e[c, idx] = 0
+                self.start[c, idx] = at[idx]
+                self.fired[c][:, idx] = MIN
+                self.reach_g[c][:, idx] = MIN
+                self.reach_i[c][:, idx] = MIN
+                self.had_goal[c, idx] = has
+            else:
+                for p in range(len(t.plan)):
+                    x = t.thr[c, p, new_i]
+                    fire = (self.fired[c, p, idx] == MIN) & has & (x <= self.e[c, idx])
+                    self.fired[c, p, idx[fire]] = at[idx[fire]]
+                self.had_goal[c, idx] |= has
+            self.sev_c[c, idx] = new_i
+        self.sev[rows] = new[rows]
+
+    def stop(self, c: int, rows: np.ndarray, at: np.ndarray) -> None:
+        idx = np.flatnonzero(rows & (self.stopped[c] == MIN))
+        self.stopped[c, idx] = at[idx]
+
+    def new_cycle(self, rows: np.ndarray, at: np.ndarray) -> None:
+        """Close the current update cycle of the rows (it is recorded) and start the next at `at`."""
+        idx = np.flatnonzero(rows)
+        if idx.size == 0:
+            return
+        self.stop(U, rows, at)
+        self.emit_cycle(idx)
+        self.e[U, idx] = 0
+        self.start[U, idx] = at[idx]
+        self.stopped[U, idx] = MIN
+        self.fired[U][:, idx] = MIN
+        self.reach_g[U][:, idx] = MIN
+        self.reach_i[U][:, idx] = MIN
+        self.had_goal[U, idx] = self.t.goal[U, self.sev_c[U, idx]] >= 0
+        self.cycle[idx] += 1
+
+    # -- results ------------------------------------------------------------------------------------
+    def emit_cycle(self, idx: np.ndarray) -> None:
+        sev = self.sev_c[U, idx]
+        self.cycles.append({"row": idx, "cycle": self.cycle[idx].copy(), "start": self.start[U, idx].copy(),
+                            "stopped": self.stopped[U, idx].copy(), "e": self.e[U, idx].copy(), "sev": sev,
+                            "reach_g": self.reach_g[U][sev, idx].copy(), "reach_i": self.reach_i[U][sev, idx].copy()})
+        self.emit_escalations(U, idx, self.cycle[idx].copy(), None)
+
+    def emit_escalations(self, c: int, idx: np.ndarray, cycle: np.ndarray, now: Optional[int]) -> None:
+        """Escalation records of clock c for the rows: fired steps, and (at the end) pending ones."""
+        t = self.t
+        if not t.plan:
+            return
+        mask = self.had_goal[c, idx]
+        idx, cycle = idx[mask], cycle[mask]
+        stopped = self.stopped[c, idx]
+        running = stopped == MIN
+        for p in range(len(t.plan)):
+            f = self.fired[c, p, idx]
+            fired = f != MIN
+            due = f.copy()
+            keep = np.where(running, True, fired & (f <= stopped))
+            if now is not None:
+                pending = running & ~fired
+                sev = self.sev_c[c, idx]
+                projectable = pending & ~self.paused[idx] & (t.goal[c, sev] >= 0)
+                pos = np.flatnonzero(projectable)
+                if pos.size:
+                    need = np.maximum(t.thr[c, p, sev[pos]] - self.e[c, idx[pos]], 0)
+                    due[pos] = self._add(t.win[c, sev[pos]], np.full(pos.size, now, dtype=np.int64), need)
+            else:
+                keep &= fired  # a closed cycle keeps only what fired
+            sel = np.flatnonzero(keep)
+            if sel.size:
+                self.escalations.append({"row": idx[sel], "metric": c, "cycle": cycle[sel] if c == U else
+                                         np.zeros(sel.size, dtype=np.int64), "p": p, "due": due[sel],
+                                         "fired": fired[sel]})
+
+
+def evaluate_group(terms, tickets: list, now: int, sev_names: list[str]) -> list[TicketResult]:
+    """Evaluate tickets [(id, sev, opened, events, customer, service, tier_attr)] under one terms."""
+    tables = Tables(terms, sev_names)
+    n = len(tickets)
+    opened = np.fromiter((tk[2] for tk in tickets), dtype=np.int64, count=n)
+    sev0 = np.fromiter((tk[1] for tk in tickets), dtype=np.int64, count=n)
+    batch = Batch(tables, opened, sev0, terms.restart)
+    k_max = max((len(tk[3]) for tk in tickets), default=0)
+    ev_t = np.full((k_max, n), MIN, dtype=np.int64)
+    ev_code = np.zeros((k_max, n), dtype=np.int64)
+    ev_val = np.zeros((k_max, n), dtype=np.int64)  # severity index, or 1 for a pausing status
+    pause_when = tables.pause_when
+    flat = [(k, i, at, code, value if code == SEV else (code == STATUS and value in pause_when))
+            for i, tk in enumerate(tickets) for k, (at, code, value) in enumerate(tk[3])]
+    if flat:
+        ks, is_, ats, codes, vals = (np.array(col, dtype=np.int64) for col in zip(*flat))
+        ev_t[ks, is_] = ats
+        ev_code[ks, is_] = codes
+        ev_val[ks, is_] = vals
+    t_prev = opened.copy()
+    everyone = np.ones(n, dtype=bool)
+    for k in range(k_max):
+        at, code = ev_t[k], ev_code[k]
+        valid = (code != NOOP) & (at <= now)
+        if not valid.any():
+            continue
+        batch.advance(t_prev, np.where(valid, at, t_prev), valid)
+        t_prev = np.where(valid, at, t_prev)
+        m = valid & (code == STATUS)
+        batch.paused[m] = ev_val[k][m].astype(bool)
+        m = valid & (code == SEV)
+        if m.any():
+            batch.severity_change(m, at, ev_val[k])
+        m = valid & ((code == RESPONDED) | (code == UPDATED))
+        if m.any():
+            batch.stop(R, m & (code == RESPONDED), at)
+            batch.new_cycle(m & ~batch.resolved, at)
+        m = valid & (code == RESOLVED) & ~batch.resolved
+        if m.any():
+            batch.resolved |= m
+            for c in (R, S, U):
+                batch.stop(c, m, at)
+        m = valid & (code == REOPENED) & batch.resolved
+        if m.any():
+            batch.resolved &= ~m
+            batch.stopped[S, m] = MIN
+            batch.new_cycle(m, at)
+    now_arr = np.full(n, now, dtype=np.int64)
+    batch.advance(t_prev, np.maximum(now_arr, t_prev), everyone)
+    rows = np.arange(n)
+    zero = np.zeros(n, dtype=np.int64)
+    batch.emit_escalations(R, rows, zero, now)
+    batch.emit_escalations(S, rows, zero, now)
+    sev_u = batch.sev_c[U]
+    batch.cycles.append({"row": rows, "cycle": batch.cycle.copy(), "start": batch.start[U].copy(),
+                         "stopped": batch.stopped[U].copy(), "e": batch.e[U].copy(), "sev": sev_u.copy(),
+                         "reach_g": batch.reach_g[U][sev_u, rows], "reach_i": batch.reach_i[U][sev_u, rows]})
+    batch.emit_escalations(U, rows, batch.cycle.copy(), now)
+    return _results(batch, tickets, now, sev_names, terms)
+
+
+def _deadlines(batch: Batch, c: int, rows, goal, internal, e, stopped, reach_g, reach_i, sev, now, paused):
+    """(deadline, internal deadline) arrays (MIN = none) for clocks described by the arrays."""
+    t = batch.t
+    out = []
+    w = t.win[c, sev]
+    for g, reach in ((goal, reach_g), (internal, reach_i)):
+        dl = np.full(rows.size, MIN, dtype=np.int64)
+        has = g >= 0
+        reached = has & (e >= g)
+        dl[reached] = reach[reached]
+        from_stop = has & ~reached & (stopped != MIN)
+        pos = np.flatnonzero(from_stop)
+        if pos.size:
+            dl[pos] = batch._add(w[pos], stopped[pos], g[pos] - e[pos])
+        projected = has & ~reached & (stopped == MIN) & ~paused
+        pos = np.flatnonzero(projected)
+        if pos.size:
+            dl[pos] = batch._add(w[pos], np.full(pos.size, now, dtype=np.int64), g[pos] - e[pos])
+        out.append(dl)
+    return out
+
+
+def _states(goal, e, stopped, paused) -> np.ndarray:
+    # 0 met, 1 missed, 2 breached, 3 paused, 4 running
+    return np.where(stopped != MIN, np.where(e <= goal, 0, 1),
+                    np.where(e > goal, 2, np.where(paused, 3, 4)))
+
+
+STATE_NAMES = ("met", "missed", "breached", "paused", "running")
+
+
+def _clock_arrays(batch: Batch, c: int, rows, sev, e, start, stopped, reach_g, reach_i, paused, now) -> dict:
+    """Every field of a set of clocks as arrays; a metric is read from them by position."""
+    t = batch.t
+    goal, internal = t.goal[c, sev], t.internal[c, sev]
+    dl, idl = _deadlines(batch, c, rows, goal, internal, e, stopped, reach_g, reach_i, sev, now, paused)
+    return {"sev": sev, "goal": goal, "e": e, "dl": dl, "state": _states(goal, e, stopped, paused),
+            "win": t.win[c, sev], "start": start, "stopped": stopped, "internal": internal, "idl": idl,
+            "istate": _states(internal, e, stopped, paused)}
+
+
+def _results(batch: Batch, tickets: list, now: int, sev_names: list[str], terms) -> list[TicketResult]:
+    n = batch.n
+    rows = np.arange(n)
+    clocks = []
+    for c in (R, S):
+        sev, stopped = batch.sev_c[c], batch.stopped[c]
+        clocks.append(_clock_arrays(batch, c, rows, sev, batch.e[c], batch.start[c], stopped,
+                                    batch.reach_g[c][sev, rows], batch.reach_i[c][sev, rows],
+                                    batch.paused & (stopped == MIN), now))
+    # update: every cycle, ordered by ticket then cycle; a ticket's cycles are one slice
+    cyc = {k: np.concatenate([rec[k] for rec in batch.cycles]) for k in batch.cycles[0]}
+    order = np.lexsort((cyc["cycle"], cyc["row"]))
+    cyc = {k: v[order] for k, v in cyc.items()}
+    cycles = _clock_arrays(batch, U, cyc["row"], cyc["sev"], cyc["e"], cyc["start"], cyc["stopped"],
+                           cyc["reach_g"], cyc["reach_i"], batch.paused[cyc["row"]] & (cyc["stopped"] == MIN), now)
+    cycle_bounds = np.searchsorted(cyc["row"], np.arange(n + 1))
+    # escalations in the scalar order: response, resolution, then update cycles; plan order within
+    if batch.escalations:
+        esc = {k: np.concatenate([np.broadcast_to(rec[k], rec["row"].shape) for rec in batch.escalations])
+               for k in ("row", "metric", "cycle", "p", "due", "fired")}
+        order = np.lexsort((esc["p"], esc["cycle"], esc["metric"], esc["row"]))
+        esc = {k: v[order] for k, v in esc.items()}
+        esc_bounds = np.searchsorted(esc["row"], np.arange(n + 1))
+    else:
+        esc, esc_bounds = None, np.zeros(n + 1, dtype=np.int64)
+    shared = _Shared(clocks, cycles, cycle_bounds.tolist(), esc, esc_bounds.tolist(), sev_names,
+                     [w.id for w in batch.t.windows], batch.t)
+    final_sev = batch.sev.tolist()
+    tier, customer, service = terms.tier, terms.customer, terms.service
+    return [LazyResult(tk[0], sev_names[final_sev[i]], tier, customer, service, shared, i)
+            for i, tk in enumerate(tickets)]
+
+
+class _Shared:
+    """The arrays one group's results are read from."""
+
+    def __init__(self, clocks, cycles, cycle_bounds, esc, esc_bounds, sev_names, windows, tables):
+        self.clocks, self.cycles, self.cycle_bounds = clocks, cycles, cycle_bounds
+        self.esc, self.esc_bounds = esc, esc_bounds
+        self.sev_names, self.windows, self.tables = sev_names, windows, tables
+
+    def metric(self, name: str, arrays: dict, j: int) -> Optional[MetricResult]:
+        goal = int(arrays["goal"][j])
+        if goal < 0:
+            return None
+        e, dl, stopped = int(arrays["e"][j]), int(arrays["dl"][j]), int(arrays["stopped"][j])
+        m = MetricResult(metric=name, severity=self.sev_names[int(arrays["sev"][j])], goal=goal * US,
+                         elapsed=e * US, remaining=(goal - e) * US, deadline=None if dl == MIN else from_us(dl),
+                         state=STATE_NAMES[int(arrays["state"][j])], window=self.windows[int(arrays["win"][j])],
+                         started=from_us(int(arrays["start"][j])),
+                         stopped=None if stopped == MIN else from_us(stopped))
+        internal = int(arrays["internal"][j])
+        if internal >= 0:
+            idl = int(arrays["idl"][j])
+            m.internal_goal = internal * US
+            m.internal_deadline = None if idl == MIN else from_us(idl)
+            m.internal_state = STATE_NAMES[int(arrays["istate"][j])]
+        return m
+
+
+class LazyResult(TicketResult):
+    """A ticket's result, read from its group's arrays the first time `metrics` or `escalations` is used."""
+
+    def __init__(self, ticket_id, severity, tier, customer, service, shared: _Shared, i: int):
+        self.id, self.severity = ticket_id, severity
+        self.tier, self.customer, self.service = tier, customer, service
+        self.problem = None
+        self._shared, self._i = shared, i
+        self._metrics = None
+        self._escalations = None
+
+    @property
+    def metrics(self) -> dict[str, MetricResult]:
+        if self._metrics is None:
+            sh, i = self._shared, self._i
+            out = {}
+            for c in (R, S):
+                m = sh.metric(METRICS[c], sh.clocks[c], i)
+                if m is not None:
+                    out[METRICS[c]] = m
+            cycles = [m for j in range(sh.cycle_bounds[i], sh.cycle_bounds[i + 1])
+                      if (m := sh.metric("update", sh.cycles, j)) is not None]
+            if cycles:
+                overrun = [m for m in cycles if m.elapsed > m.goal]
+                shown = max(reversed(overrun), key=lambda m: m.elapsed - m.goal) if overrun else cycles[-1]
+                out["update"] = MetricResult(**{**shown.__dict__, "cycles": cycles})
+            self._metrics = out
+        return self._metrics
+
+    @metrics.setter
+    def metrics(self, value) -> None:
+        self._metrics = value
+
+    @property
+    def escalations(self) -> list[EscalationStep]:
+        if self._escalations is None:
+            sh, i = self._shared, self._i
+            out = []
+            esc = sh.esc
+            for j in range(sh.esc_bounds[i], sh.esc_bounds[i + 1]):
+                index, k, _ = sh.tables.plan[int(esc["p"][j])]
+                step = sh.tables.steps[index]
+                due = int(esc["due"][j])
+                out.append(EscalationStep(METRICS[int(esc["metric"][j])], index + 1, k,
+                                          None if due == MIN else from_us(due), step["notify"], step["channels"],
+                                          bool(esc["fired"][j]), int(esc["cycle"][j])))
+            self._escalations = out
+        return self._escalations
+
+    @escalations.setter
+    def escalations(self, value) -> None:
+        self._escalations = value
+
+
+def evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResult]:
+    """Policy.evaluate_tickets: parse, pin each ticket's terms at its opened instant, evaluate by group."""
+    sev_names = [s["name"] for s in policy.artifact["severities"]]
+    sev_index = {name: i for i, name in enumerate(sev_names)}
+    severities = set(sev_names)
+    results: list[Optional[TicketResult]] = []
+    groups: dict[int, tuple] = {}
+    tier_terms: dict = {}
+    for position, record in enumerate(records):
+        try:
+            lean = lean_parse(record, sev_index) if isinstance(record, dict) else None
+            if lean is None:
+                ticket = parse_ticket(record, severities)
+                lean = (ticket.opened, sev_index[ticket.severity],
+                        [(e.at, SEV if e.kind == "severity" else STATUS if e.kind == "status" else _TYPE_CODES[e.kind],
+                          sev_index[e.value] if e.kind == "severity" else e.value) for e in ticket.events])
+            opened = lean[0]
+            tier, customer, service = record.get("tier"), record.get("customer"), record.get("service")
+            if tier:
+                terms = tier_terms.get(tier) or tier_terms.setdefault(tier, policy.tier(tier))
+            elif customer and service:
+                terms = policy.terms(customer, service, opened)
+            else:
+                raise LookupError("a ticket needs a tier, or a customer and a service")
+            if now < opened:
+                raise RecordError(f"ticket {record.get('id')} is opened at {_iso(from_us(opened))}, "
+                                  f"after now ({_iso(from_us(now))})")
+        except (RecordError, InstantError, LookupError) as exc:
+            if strict:
+                raise RecordError(f"ticket {position + 1}: {exc.args[0] if exc.args else exc}") from None
+            rid = record.get("id") if isinstance(record, dict) else None
+            results.append(TicketResult(str(rid) if rid is not None else f"#{position + 1}",
+                                        str(record.get("severity", "")) if isinstance(record, dict) else "",
+                                        None, None, None, problem=str(exc.args[0]) if exc.args else str(exc)))
+            continue
+        results.append(None)
+        group = groups.setdefault(id(terms), (terms, [], []))
+        group[1].append((str(record["id"]), lean[1], opened, lean[2]))
+        group[2].append(position)
+    for terms, tickets, positions in groups.values():
+        for position, result in zip(positions, evaluate_group(terms, tickets, now, sev_names)):
+            results[position] = result
+    return results
