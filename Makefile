@@ -14,13 +14,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	touch $(STAMP)
 
-# The main job on the bundled policies: check, compile, graph, evaluate, document, report.
+SAMPLES := $(POLICIES)/samples
+PERIOD := 2025-03
+
+# The main job on the bundled policies: check, compile, test, evaluate tickets, report on
+# outages and tickets, and draw the policy graph, all into build/.
 demo: $(STAMP)
 	$(BIN)/slalang check $(POLICIES)
 	$(BIN)/slalang compile $(POLICIES) -o $(BUILD)/policy.json
+	$(BIN)/slalang test $(BUILD)/policy.json
+	$(BIN)/slalang eval $(SAMPLES)/tickets.jsonl --policy $(BUILD)/policy.json --now 2025-03-31T23:00:00Z --format csv > $(BUILD)/tickets.csv
+	$(BIN)/slalang eval $(SAMPLES)/tickets.jsonl --policy $(BUILD)/policy.json --now 2025-03-14T12:00:00Z
+	$(BIN)/slalang report --policy $(BUILD)/policy.json --outages $(SAMPLES)/outages.jsonl --tickets $(SAMPLES)/tickets.jsonl --period $(PERIOD) --format md -o $(BUILD)/report-$(PERIOD).md
+	$(BIN)/slalang report --policy $(BUILD)/policy.json --outages $(SAMPLES)/outages.jsonl --tickets $(SAMPLES)/tickets.jsonl --period $(PERIOD) --format html -o $(BUILD)/report-$(PERIOD).html
+	$(BIN)/slalang report --policy $(BUILD)/policy.json --outages $(SAMPLES)/outages.jsonl --tickets $(SAMPLES)/tickets.jsonl --period $(PERIOD) --format json -o $(BUILD)/report-$(PERIOD).json
 	$(BIN)/slalang graph $(POLICIES) --format mermaid -o $(BUILD)/graph.mmd
-	$(BIN)/slalang graph $(POLICIES) --format dot -o $(BUILD)/graph.dot
-	$(BIN)/python scripts/demo.py $(BUILD)
+	@echo "demo: wrote $(BUILD)/policy.json, tickets.csv, report-$(PERIOD).{md,html,json}, graph.mmd"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

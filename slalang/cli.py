@@ -197,6 +197,46 @@ def eval_(tickets: Path = typer.Argument(..., help="Tickets as JSON Lines (.json
     raise typer.Exit(code)
 
 
+class ReportFormat(str, Enum):
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+@app.command()
+def report(policy_path: Path = typer.Option(..., "--policy", "-p", help="Policy sources or a compiled artifact."),
+           outages: Path = typer.Option(..., "--outages", help="Outages as JSON Lines (.jsonl) or CSV (.csv)."),
+           tickets: Optional[Path] = typer.Option(None, "--tickets", help="Tickets as JSON Lines or CSV."),
+           period: str = typer.Option(..., "--period", help="2025-03-04, 2025-W10, 2025-03, 2025-Q1 or 2025."),
+           format: ReportFormat = typer.Option(ReportFormat.md, "--format", "-f", help="md, html or json."),
+           output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
+           strict: bool = typer.Option(False, "--strict", help="Stop at the first malformed record (exit 2).")) -> None:
+    """Compliance and credits per customer contract for a period: availability, budget, tickets, breaches."""
+    from slalang.report import build_report, render_report
+    from slalang.runtime.periods import PeriodError, parse_period
+    from slalang.runtime.records import parse_outage, parse_ticket
+    from slalang.views.eval import iter_parsed
+
+    policy, _ = _load_policy(policy_path)
+    try:
+        the_period = parse_period(period, policy.timezone)
+    except PeriodError as exc:
+        _echo_err(f"error: {exc}")
+        raise typer.Exit(EXIT_USAGE)
+    services, severities = set(policy.artifact["services"]), policy.severity_names
+    outage_records = [o for _, o in iter_parsed(policy, outages, lambda r: parse_outage(r, services), strict)]
+    ticket_records = [t for _, t in iter_parsed(policy, tickets, lambda r: parse_ticket(r, severities), strict)] \
+        if tickets else []
+    built = build_report(policy, outages=outage_records, tickets=ticket_records, period=the_period)
+    text = render_report(built, format.value)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        from slalang.runtime.artifact import write_atomic
+        write_atomic(output, text)
+        _echo_err(f"wrote {output}")
+
+
 @app.command()
 def version() -> None:
     """Print the slalang version."""

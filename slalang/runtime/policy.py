@@ -111,6 +111,18 @@ class Policy:
                                      customer=customer, service=service, contract=contract)
         return self._terms[key]
 
+    def report(self, *, tickets=(), outages=(), period, now=None):
+        """Compliance per customer contract in force during `period`: availability against target,
+        allowed and used downtime, credits, ticket attainment and breaches (see slalang.report)."""
+        from slalang.report import build_report
+        from slalang.runtime.records import Outage, Ticket, instant_us, parse_outage, parse_ticket
+
+        services, severities = set(self.artifact["services"]), self.severity_names
+        return build_report(
+            self, outages=[o if isinstance(o, Outage) else parse_outage(o, services) for o in outages],
+            tickets=[t if isinstance(t, Ticket) else parse_ticket(t, severities) for t in tickets],
+            period=period, now=None if now is None else instant_us(now, "now"))
+
     def terms_for_period(self, customer: str, service: str, period):
         """The contract terms that govern a reporting period: in force at its start, else at its end."""
         from slalang.runtime.periods import Period, parse_period
