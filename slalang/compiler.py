@@ -48,6 +48,10 @@ def check(paths: list[str | os.PathLike]) -> CheckResult:
                            sources.texts() if sources else {})
     except OSError as exc:
         return CheckResult([error("SLA100", f"cannot read {exc.filename}: {exc.strerror}", None)])
+    except Exception as exc:  # the outer edge: a compiler bug is reported, never a traceback
+        return CheckResult([error("SLA000", f"internal error: {type(exc).__name__}: {exc}", None,
+                                  "this is a slalang bug; please report it with the policy that caused it")],
+                           sources.texts() if sources else {})
 
 
 def compile_policy(paths: list[str | os.PathLike], strict: bool = False):

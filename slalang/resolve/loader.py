@@ -167,7 +167,7 @@ def _resolve_import(sf: SourceFile, imp: ast.Import, root: Path, std_dir: Path,
         base, confine, where = std_dir, std_dir, "the stdlib"
         base = (std_dir / sf.key[len(STD_PREFIX):]).parent
     else:
-        base, confine, where = Path(sf.key).parent, root, f"the policy root {_display(root)}"
+        base, confine, where = Path(sf.key).parent, root, f'the policy root "{_display(root)}"' 
     path = (base / spec).resolve()
     if not spec.endswith(".sla"):
         path = path.with_name(path.name + ".sla") if not path.is_file() else path

@@ -106,7 +106,8 @@ def _syntax_diagnostic(exc: UnexpectedInput, file: str, text: str) -> Diagnostic
         value = str(tok)
         span = Span(file, tok.line, tok.column, tok.end_line or tok.line,
                     tok.end_column or tok.column + len(value))
-        return error("SLA003", f'unexpected "{value[:40]}"', span, f"expected {expected}")
+        shown = value[:40] if tok.type == "STRING" else f'"{value[:40]}"'
+        return error("SLA003", f"unexpected {shown}", span, f"expected {expected}")
     if isinstance(exc, UnexpectedEOF):
         lines = text.splitlines() or [""]
         span = Span(file, len(lines), len(lines[-1]) + 1)

@@ -75,7 +75,7 @@ def check_olas(model: Model) -> list[Diagnostic]:
                     node, pub = stmt.node, published.node
                     if isinstance(node, ast.Target) and node.goal.seconds >= pub.goal.seconds:
                         out.append(error(
-                            "SLA901", f'ola "{ola.name}": {node.metric} {key[1]} within {node.goal.text} is not '
+                            "SLA901", f'ola "{ola.name}": {node.metric} {key[1]} {"every" if node.metric == "update" else "within"} {node.goal.text} is not '
                             f'strictly inside {label} of "{service.name}" ({format_duration(pub.goal.seconds)})',
                             node.goal.span, "an underpinning target must be shorter than every published one",
                             [("published here", pub.span)]))

@@ -50,9 +50,17 @@ def check_windows(model: Model) -> list[Diagnostic]:
                 if isinstance(node, ast.Field) and node.key == "timezone":
                     out.extend(filter(None, [timezone_problem(node.value.value, node.value.span)]))
     for test, sf in model.scope.tests:
+        test_tz = None
         for node in test.body:
             if isinstance(node, ast.Field) and node.key == "timezone":
+                test_tz = node.value.value
                 out.extend(filter(None, [timezone_problem(node.value.value, node.value.span)]))
+        if test_tz is None and model.file_timezone(sf) is None:
+            out.extend(_naive_without_zone(_test_datetimes(test), "test"))
+    if policy.timezone is None:
+        for c in model.contracts:
+            out.append(error("SLA411", "contract dates need a timezone to say when a day starts", c.node.start.span,
+                             'add `timezone "Area/City"` to the policy header'))
     # Imported windows are checked only when this policy uses them: an unused stdlib window is
     # not the policy author's concern.
     used = {ref.target.node for ref in model.scope.references}
@@ -91,6 +99,23 @@ def _check_window(model: Model, ent) -> list[Diagnostic]:
                          "give it weekly hours (mon-fri 09:00-17:00), dated intervals or include another window"))
     out.extend(_overlaps(ent, parts))
     return out
+
+
+def _test_datetimes(test: ast.TestDecl):
+    for node in test.body:
+        if isinstance(node, ast.TicketStmt):
+            yield node.opened
+            yield from (ev.at for ev in node.events)
+        elif isinstance(node, ast.OutageStmt):
+            yield from (d for d in (node.start, node.end, node.announced) if d is not None)
+        elif isinstance(node, ast.Expect):
+            yield from (d for d in (node.at, node.due) if d is not None)
+
+
+def _naive_without_zone(datetimes, where: str) -> list[Diagnostic]:
+    return [error("SLA411", f"datetime {d.text} has no offset and no timezone is in scope", d.span,
+                  f'write it with Z or +HH:MM, or add `timezone "Area/City"` to the {where} or the policy header')
+            for d in datetimes if d.value.tzinfo is None]
 
 
 def _check_dated(node) -> list[Diagnostic]:
