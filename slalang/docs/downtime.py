@@ -115,7 +115,7 @@ def downtime_table(policy, availability: dict, year: int, *, internal: bool) -> 
             if internal and availability["internal"]:
                 row.allowed_internal = allowed_seconds(measured_us, availability["internal"])
         row.periods.append(_label(p))
-    table.rows = sorted(rows.values(), key=lambda r: -r.measured)
+    table.rows = list(rows.values())  # in the order of each group's first period
     for row in table.rows:
         if len(row.periods) > 6:  # days and weeks: count them rather than list them
             row.periods = [w.plural(len(row.periods), w.PERIOD_NOUNS[kind]) + " of the year"]
@@ -124,7 +124,8 @@ def downtime_table(policy, availability: dict, year: int, *, internal: bool) -> 
 
 
 def _examples(table: DowntimeTable, calendar: bool) -> list[str]:
-    """The figures a reader remembers: 30- and 31-day months, a normal day or week; else the range."""
+    """The figures a reader remembers, the first saying "of downtime": 30- and 31-day months,
+    a plain day or week; for a measurement window, the range over the year."""
     noun = w.PERIOD_NOUNS[table.kind]
     if calendar:
         plain = {r.measured: r for r in table.rows if "clocks" not in r.length}
@@ -132,11 +133,14 @@ def _examples(table: DowntimeTable, calendar: bool) -> list[str]:
             picks = [(30, "a 30-day month"), (31, "a 31-day month")]
             found = [f"{plain[d * w.DAY].allowed_text} in {words}" for d, words in picks if d * w.DAY in plain]
             if found:
+                found[0] = found[0].replace(" in ", " of downtime in ", 1)
                 return found
         if plain:
             row = max(plain.values(), key=lambda r: r.measured)
-            return [f"{row.allowed_text} in a {noun} of {w.hours(row.measured)}"]
-    lo, hi = table.rows[-1], table.rows[0]
+            return [f"{row.allowed_text} of downtime in a {noun} of {w.hours(row.measured)}"]
+    lo = min(table.rows, key=lambda r: r.allowed)
+    hi = max(table.rows, key=lambda r: r.allowed)
     if lo.allowed == hi.allowed:
-        return [f"{hi.allowed_text} in each {noun}"]
-    return [f"between {lo.allowed_text} and {hi.allowed_text} a {noun}, depending on its measured hours"]
+        return [f"{hi.allowed_text} of downtime in each {noun}"]
+    return [f"between {lo.allowed_text} and {hi.allowed_text} of downtime a {noun}, depending on the "
+            f"{noun}'s measured hours"]

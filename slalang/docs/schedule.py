@@ -41,6 +41,7 @@ class Schedule:
     holiday_regions: list[str] = field(default_factory=list)
     holidays: list[Holiday] = field(default_factory=list)  # of the year
     closures: list[str] = field(default_factory=list)      # closed dates and intervals of the year
+    _day_lengths: list[int] = field(default_factory=list)  # open seconds of each day with hours
 
     @property
     def summary(self) -> str:
@@ -48,9 +49,18 @@ class Schedule:
         if self.always:
             closed = self.except_windows or self.holiday_regions or self.closures
             return "24×7" if closed else "24×7 (every hour of every day)"
-        parts = list(self.hours) + self.also_open
-        text = "; ".join(parts) if parts else "no regular hours"
-        return f"{text} ({self.timezone} time)" if self.hours and self.timezone else text
+        text = w.join(self.hours)
+        if self.also_open:
+            text = f"{text}, and {w.join(self.also_open)}" if text else w.join(self.also_open)
+        return f"{text} ({self.timezone} time)" if text and self.timezone else (text or "no regular hours")
+
+    @property
+    def day_length(self) -> int | None:
+        """Seconds in every open day, when all open days have the same hours (else None)."""
+        if self.always or self.also_open or not self._day_lengths:
+            return None
+        lengths = set(self._day_lengths)
+        return lengths.pop() if len(lengths) == 1 else None
 
 
 def _week_intervals(weekly: list[list[int]]) -> list[tuple[int, int]]:
@@ -138,6 +148,10 @@ def describe(windows: dict, wid: str, year: int, _seen: frozenset = frozenset())
     tz = ZoneInfo(tz_name)
     always, hours = weekly_lines(ir["weekly"])
     sched = Schedule(wid, w.name(wid), always, tz_name, hours=hours)
+    for d in range(7):
+        open_s = sum(e - s for day, s, e in ir["weekly"] if day == d)
+        if open_s:
+            sched._day_lengths.append(open_s)
     seen = _seen | {wid}
     for other in ir["include"]:
         if other == ALWAYS:

@@ -20,10 +20,12 @@ CHANNELS = {"email": "e-mail", "e-mail": "e-mail", "portal": "customer portal", 
             "pager": "pager", "sms": "SMS", "web": "web form"}
 
 # Holiday regions of the stdlib windows; anything else prints as its code.
-REGIONS = {"GB": "United Kingdom", "GB-ENG": "England and Wales", "GB-SCT": "Scotland",
-           "GB-NIR": "Northern Ireland", "GB-WLS": "Wales", "US": "United States (federal)",
+# Read as "public holidays in ...".
+REGIONS = {"GB": "the United Kingdom", "GB-ENG": "England and Wales", "GB-SCT": "Scotland",
+           "GB-NIR": "Northern Ireland", "GB-WLS": "Wales", "US": "the United States (federal holidays)",
            "DE": "Germany", "DE-BY": "Bavaria", "FR": "France", "JP": "Japan", "AU-NSW": "New South Wales",
-           "IN": "India", "IE": "Ireland", "NL": "Netherlands", "ES": "Spain", "IT": "Italy", "CA": "Canada"}
+           "IN": "India", "IE": "Ireland", "NL": "the Netherlands", "ES": "Spain", "IT": "Italy",
+           "CA": "Canada"}
 
 PERIOD_NOUNS = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year"}
 PERIOD_ADVERBS = {"daily": "each calendar day", "weekly": "each calendar week (Monday to Sunday)",
@@ -50,6 +52,12 @@ def goal(seconds: int, *, days: bool = True) -> str:
     if secs or not parts:
         parts.append(plural(secs, "second"))
     return " ".join(parts)
+
+
+def every(seconds: int) -> str:
+    """A recurring goal: `3600` -> `every hour`, `1800` -> `every 30 minutes`."""
+    text = goal(seconds)
+    return "every " + (text[2:] if text.startswith("1 ") and text.count(" ") == 1 else text)
 
 
 def notice(seconds: int) -> str:

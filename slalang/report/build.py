@@ -125,7 +125,9 @@ def build_report(policy, *, outages: Iterable[Outage], tickets: Iterable[Ticket]
     if not isinstance(period, Period):
         period = parse_period(period, policy.timezone)
     as_of = min(now, period.end) if now is not None else period.end
-    outages = list(outages)
+    from slalang.runtime.availability import OutageSet
+
+    outages = outages if isinstance(outages, OutageSet) else OutageSet(outages)
     art = policy.artifact
     report = Report(period, policy.timezone, policy.name, policy.version, policy.digest)
     by_contract: dict[tuple[str, int], list[Ticket]] = defaultdict(list)

@@ -113,10 +113,12 @@ class AvailabilityReport:
     @property
     def availability(self) -> Fraction:
         """(M - D) / M as an exact percentage (100 when nothing was measured)."""
-        m = Fraction(self.measured // US, 1_000_000)
-        if m == 0:
-            return Fraction(100)
-        return 100 * (m - self.downtime_exact) / m
+        cached = self.__dict__.get("_availability")
+        if cached is None:
+            m = Fraction(self.measured // US, 1_000_000)
+            cached = Fraction(100) if m == 0 else 100 * (m - self.downtime_exact) / m
+            self.__dict__["_availability"] = cached
+        return cached
 
     @property
     def availability_percent(self) -> Decimal:
@@ -158,20 +160,62 @@ class AvailabilityReport:
                 "credit": str(self.credit), "outages_counted": self.outages_counted}
 
 
+@dataclass(frozen=True)
+class CreditTable:
+    """A credits block with its thresholds as exact fractions, built once per terms."""
+
+    rows: tuple[tuple[Fraction, bool, Decimal], ...]
+    cap: Optional[Decimal]
+
+    @classmethod
+    def of(cls, credits: Optional[dict]) -> "CreditTable":
+        if not credits:
+            return cls((), None)
+        return cls(tuple((Fraction(Decimal(r["threshold"])), r["inclusive"], Decimal(r["credit"]))
+                         for r in credits["rows"]),
+                   Decimal(credits["cap"]) if credits.get("cap") is not None else None)
+
+    def owed(self, availability: Fraction) -> Decimal:
+        """The largest credit among rows whose threshold the availability is below (or at, for
+        `at or below`), bounded by the cap; exact comparison."""
+        owed = Decimal(0)
+        for threshold, inclusive, credit in self.rows:
+            if (availability <= threshold) if inclusive else (availability < threshold):
+                owed = max(owed, credit)
+        return min(owed, self.cap) if self.cap is not None else owed
+
+
 def credit_owed(credits: Optional[dict], availability: Fraction) -> Decimal:
-    """The largest credit among rows whose threshold the availability is below (or at, for
-    `at or below`), bounded by the cap; exact comparison."""
-    if not credits:
-        return Decimal(0)
-    owed = Decimal(0)
-    for row in credits["rows"]:
-        threshold = Fraction(Decimal(row["threshold"]))
-        applies = availability <= threshold if row["inclusive"] else availability < threshold
-        if applies:
-            owed = max(owed, Decimal(row["credit"]))
-    if credits.get("cap") is not None:
-        owed = min(owed, Decimal(credits["cap"]))
-    return owed
+    """`CreditTable.of(credits).owed(availability)`."""
+    return CreditTable.of(credits).owed(availability)
+
+
+class OutageSet:
+    """Outage records parsed and grouped by service once, for many availability questions."""
+
+    def __init__(self, outages: Iterable[Outage]):
+        self.by_service: dict[str, list[Outage]] = {}
+        for o in outages:
+            self.by_service.setdefault(o.service, []).append(o)
+        for group in self.by_service.values():
+            group.sort(key=lambda o: (o.start, o.end))
+        self._starts = {svc: [o.start for o in group] for svc, group in self.by_service.items()}
+        self._longest = {svc: max((o.end - o.start for o in group), default=0)
+                         for svc, group in self.by_service.items()}
+
+    def near(self, service: str, lo: int, hi: int) -> list[Outage]:
+        """The service's outages meeting [lo, hi), by bisection on their starts."""
+        import bisect
+        group = self.by_service.get(service)
+        if not group:
+            return []
+        starts = self._starts[service]
+        first = bisect.bisect_left(starts, lo - self._longest[service])
+        last = bisect.bisect_left(starts, hi)
+        return [o for o in group[first:last] if o.end > lo]
+
+    def all(self) -> list[Outage]:
+        return [o for group in self.by_service.values() for o in group]
 
 
 class AvailabilityEngine:
@@ -185,16 +229,17 @@ class AvailabilityEngine:
         self.excluded_tags = {e["tag"] for e in excl if e["kind"] == "category"}
         self.excluded_windows = [(policy.window(e["ref"]), e["notice"]) for e in excl if e["kind"] == "window"]
         self.ignore_under = objectives.get("ignore_under", 0) * 1_000_000
+        self.credits = CreditTable.of(objectives.get("credits"))
 
-    def _record_pieces(self, outage: Outage, lo: int, hi: int) -> tuple[Pieces, int]:
-        """One record's downtime near [lo, hi) after rules 1-2, and the time they excluded."""
+    def _record_pieces(self, outage: Outage, lo: int, hi: int) -> tuple[Pieces, list[tuple[int, int]]]:
+        """One record's downtime near [lo, hi) after rules 1-2, and the intervals they excluded."""
         a, b = max(outage.start, lo), min(outage.end, hi)
         if a >= b or outage.impact == 0:
-            return [], 0
+            return [], []
         if self.excluded_tags.intersection(outage.tags):
-            return [], b - a
+            return [], [(a, b)]
         pieces: Pieces = [(a, b, Fraction(outage.impact))]
-        removed = 0
+        excluded = []
         for window, notice in self.excluded_windows:
             holes = []
             for occ_start, occ_end in _occurrences(window, a, b):
@@ -202,11 +247,11 @@ class AvailabilityEngine:
                                       outage.announced <= occ_start - notice * 1_000_000):
                     holes.append((max(occ_start, a), min(occ_end, b)))
             if holes:
-                pieces, r = subtract(pieces, holes)
-                removed += r
-        return pieces, removed
+                pieces, _ = subtract(pieces, holes)
+                excluded.extend(holes)
+        return pieces, excluded
 
-    def report(self, outages: Iterable[Outage], period: Period, *, service: Optional[str] = None,
+    def report(self, outages: "Iterable[Outage] | OutageSet", period: Period, *, service: Optional[str] = None,
                include_dependencies: Optional[bool] = None) -> AvailabilityReport:
         spec = self.spec or {}
         if include_dependencies is None:
@@ -216,22 +261,25 @@ class AvailabilityEngine:
         # Outages are clipped to the period widened by the ignore threshold, so that a short
         # blip straddling the period's start is still judged by its whole length.
         lo, hi = period.start - self.ignore_under, period.end + self.ignore_under
-        by_service: dict[Optional[str], list[Outage]] = {}
-        for o in outages:
-            if o.end > lo and o.start < hi:
-                by_service.setdefault(o.service if service is not None else None, []).append(o)
-        excluded = 0
+        if not isinstance(outages, OutageSet) or service is None:
+            outages = OutageSet(outages.all() if isinstance(outages, OutageSet) else outages)
+        if service is None:  # no service named: every outage counts against the terms
+            by_service = {None: [o for o in outages.all() if o.end > lo and o.start < hi]}
+        else:
+            by_service = _LazyNear(outages, lo, hi)
+        excluded: list[tuple[int, int]] = []
         cache: dict[str, Pieces] = {}
         counted = 0
 
         def down(svc: Optional[str], trail: tuple = ()) -> Pieces:
-            nonlocal excluded, counted
+            nonlocal counted
             if svc in cache:
                 return cache[svc]
             own: list[Pieces] = []
             for o in by_service.get(svc, []):
                 pieces, removed = self._record_pieces(o, lo, hi)
-                excluded += removed if not trail else 0
+                if not trail:
+                    excluded.extend(removed)
                 if pieces:
                     own.append(pieces)
                     counted += 1
@@ -256,11 +304,28 @@ class AvailabilityEngine:
             a, b = max(a, period.start), min(b, period.end)
             if a < b:
                 downtime += w * Fraction(window.open_us(a, b), 1_000_000)
+        # Excluded time: the union of what the rules removed, inside the period and the window.
+        excluded_us = sum(window.open_us(max(a, period.start), min(b, period.end))
+                          for a, b, _ in union([(a, b, ONE) for a, b in excluded])
+                          if min(b, period.end) > max(a, period.start))
         target = Decimal(spec["target"]) if spec.get("target") else None
-        report = AvailabilityReport(service, period.name, measured * US, downtime, excluded * US, ignored * US,
+        report = AvailabilityReport(service, period.name, measured * US, downtime, excluded_us * US, ignored * US,
                                     target, Decimal(0), counted)
-        report.credit = credit_owed(self.objectives.get("credits"), report.availability) if target else Decimal(0)
+        report.credit = self.credits.owed(report.availability) if target else Decimal(0)
         return report
+
+
+class _LazyNear(dict):
+    """service -> its outages near the period, looked up on first use."""
+
+    def __init__(self, outages: OutageSet, lo: int, hi: int):
+        super().__init__()
+        self.outages, self.lo, self.hi = outages, lo, hi
+
+    def get(self, service, default=None):
+        if service not in self:
+            self[service] = self.outages.near(service, self.lo, self.hi)
+        return self[service]
 
 
 def _merge_runs(pieces: Pieces) -> list[tuple[int, int, Fraction]]:

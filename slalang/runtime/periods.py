@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -45,6 +46,7 @@ def _add_months(day: date, months: int) -> date:
     return date(total // 12, total % 12 + 1, 1)
 
 
+@lru_cache(maxsize=4096)
 def parse_period(name: str, timezone: str) -> Period:
     """`2025-03-04` (day), `2025-W10` (ISO week), `2025-03`, `2025-Q1`, `2025`."""
     tz = ZoneInfo(timezone)

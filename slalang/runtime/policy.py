@@ -16,6 +16,7 @@ class Policy:
         self.diagnostics: list = []  # warnings from compilation, when compiled in-process
         self._windows = None
         self._severities: Optional[set[str]] = None
+        self._services: Optional[set[str]] = None
         self._terms: dict = {}
 
     # -- identity -----------------------------------------------------------------------------
@@ -66,6 +67,27 @@ class Policy:
         if self._severities is None:
             self._severities = {s["name"] for s in self.artifact["severities"]}
         return self._severities
+
+    @property
+    def service_names(self) -> set[str]:
+        if self._services is None:
+            self._services = set(self.artifact["services"])
+        return self._services
+
+    def outages(self, records) -> "OutageSet":
+        """Outage records (§7 dicts or parsed) checked, parsed and grouped by service once, to pass
+        to many `availability` calls; RecordError names the first bad record."""
+        from slalang.runtime.availability import OutageSet
+        from slalang.runtime.errors import RecordError
+        from slalang.runtime.records import Outage, parse_outage
+
+        parsed = []
+        for index, record in enumerate(records):
+            try:
+                parsed.append(record if isinstance(record, Outage) else parse_outage(record, self.service_names))
+            except RecordError as exc:
+                raise RecordError(f"outage {index + 1}: {exc}") from None
+        return OutageSet(parsed)
 
     # -- terms -----------------------------------------------------------------------------------
     def tier(self, name: str):

@@ -157,7 +157,7 @@ def parse_outage(record: Any, services: Optional[set[str]] = None) -> Outage:
         impact = Decimal(str(impact))
     except InvalidOperation:
         raise RecordError(f'"impact" {record.get("impact")!r} is not a number') from None
-    if isinstance(record.get("impact"), bool) or not (0 <= impact <= 1):
+    if isinstance(record.get("impact"), bool) or not impact.is_finite() or not (0 <= impact <= 1):
         raise RecordError(f'"impact" must be between 0 and 1, got {record.get("impact")!r}')
     return Outage(service, start, end, tuple(tags), announced, impact)
 

@@ -178,7 +178,7 @@ class Terms:
         `outages`: §7 dicts or parsed Outage records; `period`: `2025-03`, `2025-Q1`, ...
         `service` defaults to the contract's service; without one, every outage counts.
         """
-        from slalang.runtime.availability import AvailabilityEngine
+        from slalang.runtime.availability import AvailabilityEngine, OutageSet
         from slalang.runtime.periods import Period, parse_period
         from slalang.runtime.records import Outage, parse_outage
 
@@ -186,9 +186,10 @@ class Terms:
             self._availability = AvailabilityEngine(self.policy, self.objectives)
         if not isinstance(period, Period):
             period = parse_period(period, self.policy.timezone)
-        services = set(self.policy.artifact["services"])
-        parsed = [o if isinstance(o, Outage) else parse_outage(o, services) for o in outages]
-        return self._availability.report(parsed, period, service=service or self.service,
+        if not isinstance(outages, OutageSet):
+            services = self.policy.service_names
+            outages = [o if isinstance(o, Outage) else parse_outage(o, services) for o in outages]
+        return self._availability.report(outages, period, service=service or self.service,
                                          include_dependencies=include_dependencies)
 
     # -- tickets ---------------------------------------------------------------------------------
