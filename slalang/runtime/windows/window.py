@@ -167,7 +167,10 @@ class Window:
 
     def _open_before(self, k: int, us: int) -> int:
         """Open microseconds of block k before `us` (an instant within or at the end of it)."""
-        blk = self._blocks[k] or self.block(k)
+        return self._open_before_block(self._blocks[k] or self.block(k), us)
+
+    @staticmethod
+    def _open_before_block(blk: Block, us: int) -> int:
         i = bisect_right(blk.starts, us) - 1
         if i < 0:
             return 0
@@ -271,20 +274,12 @@ class Window:
         """Open microseconds of [a, b), both epoch microseconds."""
         lo, hi, blk = self._hot
         if lo <= a and b < hi and a <= b:
-            return self._open_before_hot(blk, b) - self._open_before_hot(blk, a)
+            return self._open_before_block(blk, b) - self._open_before_block(blk, a)
         a = self._checked(a, "start")
         b = self._checked(b, "end", allow_end=True)
         if b < a:
             raise ValueError(f"end {_iso(b)} is before start {_iso(a)}")
         return self._open_us(a, b)
-
-    @staticmethod
-    def _open_before_hot(blk: Block, us: int) -> int:
-        i = bisect_right(blk.starts, us) - 1
-        if i < 0:
-            return 0
-        end = blk.ends[i]
-        return blk.cum[i] + (us if us < end else end) - blk.starts[i]
 
     def add_us(self, a: int, amount: int) -> int:
         """Epoch microseconds at which `amount` open microseconds have passed since `a`."""
