@@ -244,6 +244,17 @@ def version() -> None:
     typer.echo(f"slalang {__version__}")
 
 
+def _register_views() -> None:
+    """Commands whose code lives in their own packages (views over the artifact and the AST)."""
+    from slalang.fmt.command import fmt_command
+
+    app.command("fmt", help="Format .sla files canonically (idempotent, keeps comments); --check, --diff.")(
+        fmt_command)
+
+
+_register_views()
+
+
 def main() -> None:
     """Console entry point: no traceback ever reaches the user for bad input."""
     try:

@@ -1,9 +1,16 @@
-"""Formatter (a view over the AST): `slalang fmt` — canonical layout, idempotent, keeps every comment.
+"""Formatter: canonical layout for .sla sources (a view over the AST); comments kept, idempotent.
 
-The layout rules are the docstring of `slalang.fmt.printer`. The CLI command is
-`slalang.fmt.command.fmt_command` (imported from there, so that this package stays free of typer).
+Re-exports are resolved on first use, so `slalang fmt`'s command can be registered without
+loading the parser at CLI start-up.
 """
 
-from slalang.fmt.formatter import FormatError, format_source, is_formatted
+from __future__ import annotations
 
 __all__ = ["FormatError", "format_source", "is_formatted"]
+
+
+def __getattr__(name: str):
+    if name in __all__:
+        from slalang.fmt import formatter
+        return getattr(formatter, name)
+    raise AttributeError(f"module 'slalang.fmt' has no attribute {name!r}")

@@ -29,12 +29,19 @@ def format_source(text: str, file: str = "<input>") -> str:
     module, diagnostics = parse_text(text, file)
     if module is None or any(d.is_error for d in diagnostics):
         raise FormatError(diagnostics, {file: text})
-    formatted = print_document(build(module, text))
+    try:
+        formatted = print_document(build(module, text))
+    except (TypeError, ValueError, KeyError, IndexError) as exc:  # e.g. a statement the printer does not know
+        raise _internal_error(f"cannot format this file ({exc})", file, text) from None
     problem = _meaning_changed(module, formatted, file)
     if problem:
-        raise FormatError([error("SLA000", f"internal error: formatting would {problem}", Span(file, 1, 1),
-                                 "the file was left as it is; please report this with the file")], {file: text})
+        raise _internal_error(f"formatting would {problem}", file, text)
     return formatted
+
+
+def _internal_error(what: str, file: str, text: str) -> FormatError:
+    return FormatError([error("SLA000", f"internal error: {what}", Span(file, 1, 1),
+                              "the file was left as it is; please report this with the file")], {file: text})
 
 
 def is_formatted(text: str, file: str = "<input>") -> bool:

@@ -23,10 +23,11 @@ The rules (`slalang fmt`):
    When wrapping cannot bring every line within 100 columns (a statement without a list, a
    long string), the statement stays on one line.
 7. Blank lines: at most one in a row; none at the start of the file, after a `{` or before a
-   `}`. Two top-level declarations are separated by exactly one, except two one-line
-   declarations of the same kind (imports, severities, exclusions, contacts, one-line services,
-   ...), which keep the author's choice of none or one, so that a scale or a list of contacts
-   stays together. Everywhere else, a blank line the author left is kept.
+   `}`. Two top-level declarations are separated by one blank line (above the second one's
+   leading comments, if it has any), except two one-line declarations of the same kind
+   (imports, severities, exclusions, contacts, one-line services, ...): these keep the
+   author's choice of none or one, so that a scale or a list of contacts stays together.
+   Everywhere else, a blank line the author left is kept and none is added.
 8. Every comment is kept, in order, its text unchanged (trailing whitespace removed):
    - a comment on its own line is indented like the statement it precedes (at the end of a
      block, like the block's statements; at the end of the file, at the left margin);
@@ -37,7 +38,9 @@ The rules (`slalang fmt`):
    - a comment inside a statement that spans several lines (or between a block's keyword
      and its `{`) moves to its own line above the statement: the statement is re-laid out
      and the comment has no place inside it any more.
-9. The output is `\n`-terminated lines of UTF-8 and ends with exactly one newline.
+9. The output has LF line endings (CRLF input is converted), no trailing whitespace, and
+   ends with exactly one newline (an empty file stays empty). `slalang fmt` writes UTF-8
+   without a byte order mark.
 """
 
 from __future__ import annotations
@@ -145,30 +148,33 @@ def _wrap(words: tuple[Piece, ...], indent: str) -> list[str]:
             atoms.append((word, None, False))
     anchors: dict[int, int] = {}
 
-    def layout(start: int, line: list[tuple[str, Optional[int], bool]]) -> int:
-        column = start
-        for n, (text, list_index, first) in enumerate(line):
-            if n:
-                column += 2 if list_index is not None and not first else 1
-            if first:
-                anchors[list_index] = column
-            column += len(text)
-        return column
+    def place(line: list, atom: tuple[str, Optional[int], bool], column: int) -> int:
+        """Append an atom to a line; returns the column after it (and notes where a list starts)."""
+        text, list_index, first = atom
+        if line:
+            column += 2 if list_index is not None and not first else 1
+        if first:
+            anchors[list_index] = column
+        line.append(atom)
+        return column + len(text)
 
     lines: list[tuple[int, list]] = []
     start, line = len(indent), []
+    column = start
     for atom in atoms:
-        line.append(atom)
-        if layout(start, line) <= WIDTH:
+        column = place(line, atom, column)
+        if column <= WIDTH:
             continue
-        breaks = [n for n, (_, list_index, first) in enumerate(line) if n and list_index is not None and not first]
-        if breaks:
-            k = breaks[-1]
+        k = next((n for n in range(len(line) - 1, 0, -1) if line[n][1] is not None and not line[n][2]), None)
+        if k is not None:   # break before the last item that follows a comma
             lines.append((start, line[:k]))
-            start, line = anchors[line[k][1]], line[k:]
-            layout(start, line)
+            moved, line = line[k:], []
+            start = column = anchors[moved[0][1]]
+            for a in moved:
+                column = place(line, a, column)
     lines.append((start, line))
-    out = [" " * col + _flat_atoms(atoms_) + ("," if i < len(lines) - 1 else "") for i, (col, atoms_) in enumerate(lines)]
+    out = [" " * col + _flat_atoms(placed) + ("," if i < len(lines) - 1 else "")
+           for i, (col, placed) in enumerate(lines)]
     return out if all(len(text) <= WIDTH for text in out) else [flat]
 
 
