@@ -246,10 +246,13 @@ def version() -> None:
 
 def _register_views() -> None:
     """Commands whose code lives in their own packages (views over the artifact and the AST)."""
+    from slalang.docs.command import docs_command
     from slalang.fmt.command import fmt_command
 
     app.command("fmt", help="Format .sla files canonically (idempotent, keeps comments); --check, --diff.")(
         fmt_command)
+    app.command("docs", help="Customer-readable SLA documents per contract and per tier (md or html).")(
+        docs_command)
 
 
 _register_views()

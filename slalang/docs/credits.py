@@ -29,7 +29,7 @@ class Band:
         if self.high is None and self.low is None:
             return "any availability"
         if self.high is None:
-            return f"{self.low}% or higher" if self.low_inclusive else f"above {self.low}%"
+            return f"{self.low}% or higher" if self.low_inclusive else f"Above {self.low}%"
         upper = f"{self.high}% or lower" if self.high_inclusive else f"below {self.high}%"
         if self.low is None:
             return upper[:1].upper() + upper[1:]
@@ -63,22 +63,15 @@ def bands(credits: Optional[dict]) -> list[Band]:
     for thr in sorted(spelled, reverse=True):
         regions.append((_credit(thr, True, rows), thr, True))      # exactly thr
         regions.append((_credit(thr, False, rows), thr, False))    # just below thr
-    merged: list[list] = []   # [credit, high, high_inclusive, low, low_inclusive]
+    merged: list[list] = []   # [credit paid, capped, high, high_inclusive, low, low_inclusive]
     for credit, high, high_incl in regions:
-        if merged and merged[-1][0] == credit:
+        paid = min(credit, cap) if cap is not None else credit
+        if merged and merged[-1][0] == paid:
+            merged[-1][1] = merged[-1][1] or paid != credit
             continue
         if merged:
-            merged[-1][3], merged[-1][4] = high, not high_incl
-        merged.append([credit, high, high_incl, None, True])
-    out = []
-    for credit, high, high_incl, low, low_incl in merged:
-        shown = min(credit, cap) if cap is not None else credit
-        out.append(Band(None if low is None else spelled[low], low_incl,
-                        None if high is None else spelled[high], high_incl,
-                        _plain(shown), capped=shown != credit))
-    return out
-
-
-def _plain(value: Decimal) -> str:
-    text = f"{value.normalize():f}"
-    return text
+            merged[-1][4], merged[-1][5] = high, not high_incl
+        merged.append([paid, paid != credit, high, high_incl, None, True])
+    return [Band(None if low is None else spelled[low], low_incl, None if high is None else spelled[high],
+                 high_incl, f"{paid.normalize():f}", capped)
+            for paid, capped, high, high_incl, low, low_incl in merged]

@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Optional
 
 from slalang.docs import wording as w
+from slalang.runtime.errors import HorizonError
 from slalang.runtime.periods import Period, parse_period
 
 US = 1_000_000
@@ -105,7 +106,10 @@ def downtime_table(policy, availability: dict, year: int, *, internal: bool) -> 
     window_title = w.name(wid).lower()
     rows: dict[int, DowntimeRow] = {}
     for p in periods_of_year(kind, year, policy.timezone):
-        measured_us = p.end - p.start if window is None else window.open_us(p.start, p.end)
+        try:
+            measured_us = p.end - p.start if window is None else window.open_us(p.start, p.end)
+        except HorizonError:  # a period of the horizon's first or last year reaching past it
+            continue
         measured = measured_us // US
         row = rows.get(measured)
         if row is None:
@@ -127,20 +131,22 @@ def _examples(table: DowntimeTable, calendar: bool) -> list[str]:
     """The figures a reader remembers, the first saying "of downtime": 30- and 31-day months,
     a plain day or week; for a measurement window, the range over the year."""
     noun = w.PERIOD_NOUNS[table.kind]
+    if not table.rows:
+        return []
     if calendar:
         plain = {r.measured: r for r in table.rows if "clocks" not in r.length}
         if table.kind == "monthly":
             picks = [(30, "a 30-day month"), (31, "a 31-day month")]
             found = [f"{plain[d * w.DAY].allowed_text} in {words}" for d, words in picks if d * w.DAY in plain]
             if found:
-                found[0] = found[0].replace(" in ", " of downtime in ", 1)
+                found[0] = "at most " + found[0].replace(" in ", " of downtime in ", 1)
                 return found
         if plain:
             row = max(plain.values(), key=lambda r: r.measured)
-            return [f"{row.allowed_text} of downtime in a {noun} of {w.hours(row.measured)}"]
+            return [f"at most {row.allowed_text} of downtime in a {noun} of {w.hours(row.measured)}"]
     lo = min(table.rows, key=lambda r: r.allowed)
     hi = max(table.rows, key=lambda r: r.allowed)
     if lo.allowed == hi.allowed:
-        return [f"{hi.allowed_text} of downtime in each {noun}"]
+        return [f"at most {hi.allowed_text} of downtime in each {noun}"]
     return [f"between {lo.allowed_text} and {hi.allowed_text} of downtime a {noun}, depending on the "
             f"{noun}'s measured hours"]

@@ -44,7 +44,7 @@ class Timeline:
     line_y: int
     x0: float
     x1: float
-    breach_x: Optional[float]
+    band_x: Optional[float]        # where the "after the breach" band starts
     nodes: list[Node] = field(default_factory=list)
 
 
@@ -91,12 +91,12 @@ def describe(policy, chain_id: str, example: Optional[tuple[str, str, int]]) -> 
         else:
             when, short, kind, at = "When the target is breached", "Breach", "breach", goal
         recipients = [(w.name(c), contacts.get(c, {}).get("address", "")) for c in step["notify"]]
-        steps.append(Step(i, kind, when, short, recipients, w.channels(step["channels"]) or "the usual channels",
+        steps.append(Step(i, kind, when, short, recipients, w.channels(step["channels"]),
                           example=_offset(at) if at is not None else ""))
     repeat = None
     if chain["repeat"] and chain["repeat"]["times"] and steps:
         every, times = chain["repeat"]["every"], chain["repeat"]["times"]
-        repeat = f"every {w.goal(every)}, up to {w.plural(times, 'more time')}"
+        repeat = f"{w.every(every)}, up to {w.plural(times, 'more time')}"
     example_text = (f"{example[0]} {example[1]} target of {w.goal(example[2])}" if example else None)
     esc = Escalation(chain_id, w.name(chain_id), steps, repeat,
                      [role for role, _ in steps[-1].recipients] if repeat else [], example_text)
@@ -108,19 +108,22 @@ def _timeline(esc: Escalation, chain: dict) -> Optional[Timeline]:
     """Evenly spaced nodes: opened, each step, and the repeats as one last node."""
     if not esc.steps:
         return None
-    items = [("start", "Ticket opened", "clock starts", ["Target clock", "starts"], [])]
+    items = [("start", "Ticket opened", "clock starts", [], [])]
     for s in esc.steps:
         lines = [line for role, _ in s.recipients for line in _wrap(role)]
-        items.append((s.kind, s.short, f"after {s.example}" if s.example else "", lines, _wrap(f"via {s.channels}")))
+        via = _wrap(f"via {s.channels}") if s.channels else []
+        items.append((s.kind, s.short, f"after {s.example}" if s.example else "", lines, via))
     if esc.repeat:
         every, times = chain["repeat"]["every"], chain["repeat"]["times"]
         last = esc.steps[-1]
         lines = [line for role, _ in last.recipients for line in _wrap(role)]
-        items.append(("repeat", f"Repeat ×{times}", f"every {w.span(every)}", lines, _wrap(f"via {last.channels}")))
+        via = _wrap(f"via {last.channels}") if last.channels else []
+        items.append(("repeat", f"Repeat ×{times}", w.every(every), lines, via))
     width, margin, line_y = 960, 90, 96
     gap = (width - 2 * margin) / max(len(items) - 1, 1)
     nodes = [Node(round(margin + i * gap, 1), kind, label, example, lines, via)
              for i, (kind, label, example, lines, via) in enumerate(items)]
     tallest = max(len(n.lines) + len(n.via) for n in nodes)
-    breach = next((n.x for n in nodes if n.kind == "breach"), None)
-    return Timeline(width, line_y + 44 + tallest * 18 + 12, line_y, nodes[0].x, nodes[-1].x, breach, nodes)
+    first_late = next((i for i, n in enumerate(nodes) if n.kind in ("breach", "after", "repeat")), None)
+    band = None if first_late is None else round(nodes[first_late].x - gap / 2, 1)
+    return Timeline(width, line_y + 44 + tallest * 18 + 12, line_y, nodes[0].x, nodes[-1].x, band, nodes)

@@ -7,7 +7,7 @@ merged contract terms, schedules, goals, allowed downtime, exclusions, escalatio
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Optional
 
 from slalang.docs import credits as credit_bands
@@ -65,10 +65,13 @@ def _goal_words(seconds: int, window: str) -> str:
     return w.goal(seconds, days=window == schedule.ALWAYS)
 
 
-def _cell(target: dict, support_window: str, internal: bool) -> dict:
+def _cell(target: dict, support_window: str, internal: bool, day: Optional[int]) -> dict:
+    """One table cell; `day` is the length of a support day, when every open day has the same hours."""
     window = target["window"] or support_window
     text = (w.every(target["goal"]) if target["metric"] == "update"
             else _goal_words(target["goal"], window))
+    if day and window == support_window and target["goal"] > day and target["goal"] % day == 0:
+        text += f" ({target['goal'] // day} support days)"
     note = ""
     if target["window"] and target["window"] != support_window:
         note = ("counted around the clock" if window == schedule.ALWAYS
@@ -79,12 +82,12 @@ def _cell(target: dict, support_window: str, internal: bool) -> dict:
     return out
 
 
-def _levels(art: dict, obj: dict, internal: bool, period: str) -> dict:
+def _levels(art: dict, obj: dict, internal: bool, period: str, day: Optional[int]) -> dict:
     support_window = obj["support"]["window"]
     targets = {(t["metric"], t["severity"]): t for t in obj.get("targets", [])}
     rows = []
     for sev in art["severities"]:
-        cells = {m: _cell(targets[(m, sev["name"])], support_window, internal)
+        cells = {m: _cell(targets[(m, sev["name"])], support_window, internal, day)
                  for m in METRICS if (m, sev["name"]) in targets}
         rows.append({"name": sev["name"], "description": sev["description"], "cells": cells})
     used = [m for m in METRICS if any(m in r["cells"] for r in rows)]
@@ -175,10 +178,11 @@ def _body(doc: Document, policy, obj: dict, year: int, internal: bool) -> Docume
     support = schedule.describe(art["windows"], obj["support"]["window"], year)
     doc.support = {"schedule": support, "channels": [w.channel(c) for c in obj["support"]["channels"]],
                    "day": w.hours(support.day_length) if support.day_length else None}
-    doc.levels = _levels(art, obj, internal, period)
+    doc.levels = _levels(art, obj, internal, period, support.day_length)
     doc.levels["other_schedules"] = [schedule.describe(art["windows"], wid, year)
                                      for wid in doc.levels["other_windows"]]
-    doc.availability = _availability(policy, obj, doc.services, year, internal)
+    # A tier's terms hold for any service that offers it: its document names no one service.
+    doc.availability = _availability(policy, obj, doc.services if doc.kind == "contract" else [], year, internal)
     doc.exclusions = _exclusions(art, obj, year)
     if obj.get("escalation"):
         doc.escalation = escalation.describe(policy, obj["escalation"], _example_target(art, obj))
@@ -271,7 +275,6 @@ def contract_document(policy, customer_id: str, index: int, year: int, internal:
     first = date.fromisoformat(contract["from"])
     last = date.fromisoformat(contract["to"]) if contract["to"] else None
     info = {"from": w.day(first), "to": w.day(last) if last else None,
-            "days": (last - first + timedelta(days=1)).days if last else None,
             "notes": _status(contract, year, cust["contracts"], art),
             "state": ("ended" if last and last.year < year else "not yet started" if first.year > year
                       else "in force")}

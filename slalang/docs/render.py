@@ -27,7 +27,8 @@ def environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
     env.filters.update(md=md_text, goal=w.goal, span=w.span, day=w.day, region=w.region, channels=w.channels,
-                       join_words=w.join, name=w.name, plural=w.plural)
+                       join_words=w.join, name=w.name, plural=w.plural,
+                       capitalize_first=lambda text: text[:1].upper() + text[1:])
     return env
 
 

@@ -45,13 +45,24 @@ class Schedule:
 
     @property
     def summary(self) -> str:
-        """One line: `Monday–Friday 08:00–18:00 (Europe/London)`, or `24×7`."""
+        """One line: `Monday–Friday 08:00–18:00 (Europe/London time)`, or `24×7`."""
+        return self.phrase()
+
+    @property
+    def recurring(self) -> str:
+        """As `summary`, for an occasional window: `every Saturday 23:00 to Sunday 03:00, and on ...`."""
+        return self.phrase(every=True)
+
+    def phrase(self, every: bool = False) -> str:
         if self.always:
             closed = self.except_windows or self.holiday_regions or self.closures
             return "24×7" if closed else "24×7 (every hour of every day)"
         text = w.join(self.hours)
+        if every and text:
+            text = "every " + text
         if self.also_open:
-            text = f"{text}, and {w.join(self.also_open)}" if text else w.join(self.also_open)
+            dated = ("on " if every else "") + w.join(self.also_open)
+            text = f"{text}, and {dated}" if text else dated
         return f"{text} ({self.timezone} time)" if text and self.timezone else (text or "no regular hours")
 
     @property
@@ -88,7 +99,9 @@ def _week_intervals(weekly: list[list[int]]) -> list[tuple[int, int]]:
 def _range(s: int, e: int) -> str:
     if (s, e) == (0, w.DAY):
         return "all day"
-    return f"{w.clock(s)}–{w.clock(e)}" + (" (overnight)" if e > w.DAY else "")
+    if e > w.DAY:
+        return f"{w.clock(s)}–{w.clock(e - w.DAY)} (overnight)"
+    return f"{w.clock(s)}–{w.clock(e)}"
 
 
 def weekly_lines(weekly: list[list[int]]) -> tuple[bool, list[str]]:

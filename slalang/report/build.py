@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Iterable, Optional
@@ -40,6 +41,8 @@ class Report:
     def to_json(self) -> dict:
         return {"policy": {"name": self.policy_name, "version": self.policy_version, "digest": self.digest},
                 "period": {"name": self.period.name, "kind": self.period.kind, "timezone": self.timezone,
+                           "first_day": self.period.first_day.isoformat(),
+                           "last_day": (self.period.after_day - timedelta(days=1)).isoformat(),
                            "start": _iso(self.period.start), "end": _iso(self.period.end)},
                 "contracts": self.contracts, "unattributed_tickets": self.unattributed_tickets,
                 "summary": self.summary()}

@@ -7,7 +7,7 @@ import math
 from decimal import Decimal
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from slalang.report.build import Report
 
@@ -67,12 +67,16 @@ def charts(report: Report) -> dict:
                "w": round(float(c["availability"]["budget_used"]) / top * width, 2),
                "over": float(c["availability"]["budget_used"]) > 100}
               for c in rows if c["availability"]["budget_used"] is not None]
+    longest = max((len(b["label"]) for b in bars), default=10)
     return {"lo": lo, "width": width, "bars": bars, "budget": budget, "top": top,
+            "left": max(160, int(longest * 7.2) + 16),  # room for the longest label at 12px
             "x100": round(100 / top * width, 2), "ticks": [lo + (100 - lo) * i / 4 for i in range(5)]}
 
 
 def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=select_autoescape(["html"]),
+    # Templates are named report.<format>.j2: escape the HTML one (select_autoescape(["html"])
+    # would look at the .j2 ending and escape nothing).
+    env = Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=lambda name: ".html" in (name or ""),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["duration"] = human_duration
     env.filters["pct"] = lambda v: "—" if v is None else f"{Decimal(v).normalize():f}%"
