@@ -246,6 +246,7 @@ def version() -> None:
 
 def _register_views() -> None:
     """Commands whose code lives in their own packages (views over the artifact and the AST)."""
+    from slalang.diff.command import diff_command
     from slalang.docs.command import docs_command
     from slalang.fmt.command import fmt_command
 
@@ -253,6 +254,8 @@ def _register_views() -> None:
         fmt_command)
     app.command("docs", help="Customer-readable SLA documents per contract and per tier (md or html).")(
         docs_command)
+    app.command("diff", help="Semantic diff of two policies (or of the working tree against --base REF), "
+                             "each change classified from the customer's side.")(diff_command)
 
 
 _register_views()

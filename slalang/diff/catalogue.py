@@ -3,7 +3,7 @@ exclusion categories, contacts, escalation chains, tiers, services and OLAs."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from slalang.diff.change import ADDED, BREAKING, NEUTRAL, REMOVED, Change, few, listing
 from slalang.diff.context import Context, Finding, internalised, judge_by_uses
@@ -13,7 +13,7 @@ from slalang.diff.uses import Use
 
 
 def _presence(kind: str, ident: str, old, new, *, old_text: str = "", new_text: str = "",
-              breaking_because: list[str] = (), internal: bool = False) -> Change:
+              breaking_because: Sequence[str] = (), internal: bool = False) -> Change:
     """An entity that exists on one side only: added, removed, or breaking when something used it."""
     if old is None:
         return Change(kind, ident, kind, None, new_text or ident, ADDED, "", internal)
@@ -46,7 +46,7 @@ def severity_changes(ctx: Context) -> Iterator[Change]:
         a, b = old.get(name), new.get(name)
         if a is None or b is None:
             text = (a or b)["description"]
-            # A severity that targets name cannot go without tickets of it losing their terms.
+            # Removing a severity that targets name leaves its tickets without terms: breaking.
             yield _presence("severity", name, a, b, old_text=text, new_text=text,
                             breaking_because=ctx.old_severity_uses.get(name, []))
             continue
@@ -76,7 +76,7 @@ def escalation_changes(ctx: Context) -> Iterator[Change]:
             yield _presence("escalation", cid, a, b, old_text=steps, new_text=steps)
             continue
         holders = ctx.old_chain_uses.get(cid, []) + ctx.new_chain_uses.get(cid, [])
-        uses = list(dict.fromkeys(Use(+1, h.label, h.internal) for h in holders))
+        uses = sorted({Use(+1, "", h.label, h.internal) for h in holders}, key=lambda u: (u.internal, u.holder))
         for finding in compare_chains(a, b):
             direction = {"stricter": 1, "looser": -1}.get(finding.classification, 0)
             classification, why, internal = judge_by_uses(direction, uses, finding.explanation)

@@ -83,13 +83,14 @@ def sign(value) -> int:
 
 # -- values as a person reads them -----------------------------------------------------------
 
-def duration(seconds: Optional[int]) -> str:
-    """`1h30m`, `45m`, `30s`, `3d` (whole days only), `160h`: the way durations are written in .sla."""
+def duration(seconds: Optional[int], *, days: bool = True) -> str:
+    """`1h30m`, `45m`, `30s`, `3d` (whole days only), `160h`: the way durations are written in .sla.
+    `days=False` keeps amounts of open time in hours (`48h`, never `2d`)."""
     if seconds is None:
         return "none"
     if seconds == 0:
         return "0s"
-    if seconds % 86400 == 0:
+    if days and seconds % 86400 == 0:
         return f"{seconds // 86400}d"
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Optional
 
-from slalang.diff.change import LOOSER, NEUTRAL, STRICTER, Change, direction_class, few
-from slalang.diff.uses import Use, contracts_on, escalation_uses, severity_uses, window_uses
+from slalang.diff.change import LOOSER, NEUTRAL, STRICTER, Change, direction_class
+from slalang.diff.uses import Use, contracts_on, describe_uses, escalation_uses, severity_uses, window_uses
 from slalang.diff.windows import Delta, Frame, Measure, weekly_hours
 
 
@@ -88,8 +88,8 @@ class Context:
 
     def window_roles(self, wid: str) -> list[Use]:
         """Every role the window plays in either policy."""
-        seen = dict.fromkeys(self.old_window_uses.get(wid, []) + self.new_window_uses.get(wid, []))
-        return list(seen)
+        seen = set(self.old_window_uses.get(wid, [])) | set(self.new_window_uses.get(wid, []))
+        return sorted(seen, key=lambda u: (u.internal, u.role, u.via or "", u.holder))
 
 
 def judge_by_uses(direction: int, uses: list[Use], what: str) -> tuple[str, str, bool]:
@@ -102,15 +102,15 @@ def judge_by_uses(direction: int, uses: list[Use], what: str) -> tuple[str, str,
     if not public:
         finding = Finding("", None, None, direction_class(direction), what)
         judged = internalised(finding, "the OLAs that use it")
-        return judged.classification, judged.explanation + f" ({few([u.describe() for u in uses])})", True
+        return judged.classification, f"{judged.explanation} ({describe_uses(uses)})", True
     if direction == 0:
         return NEUTRAL, what, False
     effects = {direction * u.sign for u in public}
     classification = LOOSER if -1 in effects else STRICTER
-    hurt = [u.describe() for u in public if direction * u.sign < 0]
-    helped = [u.describe() for u in public if direction * u.sign > 0]
+    hurt = [u for u in public if direction * u.sign < 0]
+    helped = [u for u in public if direction * u.sign > 0]
     if hurt and helped:
-        why = f"{what}: looser as {few(hurt)}; stricter as {few(helped)}"
+        why = f"{what}: looser as {describe_uses(hurt)}; stricter as {describe_uses(helped)}"
     else:
-        why = f"{what} for {few(hurt or helped)}"
+        why = f"{what} for {describe_uses(hurt or helped)}"
     return classification, why, False

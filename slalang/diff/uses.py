@@ -34,32 +34,41 @@ class Use:
     ticket clocks, availability measurement); -1: worse (an excluded maintenance window)."""
 
     sign: int
-    what: str
+    role: str                   # "support hours", "maintenance exclusion", ...
+    holder: str                 # "tier gold"
     internal: bool
     via: Optional[str] = None   # the window that includes or excepts this one
 
-    def describe(self) -> str:
-        return f"{self.what} (through {self.via})" if self.via else self.what
+
+def describe_uses(uses: list[Use], limit: int = 3) -> str:
+    """`support hours of tier bronze, tier silver; maintenance exclusion of tier gold (through x)`."""
+    groups: dict[tuple[str, Optional[str]], list[str]] = {}
+    for use in uses:
+        groups.setdefault((use.role, use.via), []).append(use.holder)
+    parts = []
+    for (role, via), holders in groups.items():
+        shown = ", ".join(holders[:limit]) + (f" and {len(holders) - limit} more" if len(holders) > limit else "")
+        parts.append((f"{role} of {shown}" if role else shown) + (f" (through {via})" if via else ""))
+    return "; ".join(parts)
 
 
 def _direct_window_uses(artifact: dict) -> Iterator[tuple[str, Use]]:
     for holder in holders(artifact):
         terms, label, internal = holder.terms, holder.label, holder.internal
         if terms.get("support"):
-            yield terms["support"]["window"], Use(+1, f"support hours of {label}", internal)
+            yield terms["support"]["window"], Use(+1, "support hours", label, internal)
         for target in terms.get("targets", []):
             if target["window"]:
-                what = f"{target['metric']} {target['severity']} clock of {label}"
-                yield target["window"], Use(+1, what, internal)
+                yield target["window"], Use(+1, f"{target['metric']} {target['severity']} clock", label, internal)
         for pct in terms.get("percentiles", []):
             if pct["window"]:
-                what = f"{pct['metric']} {', '.join(pct['severities'])} percentile clock of {label}"
-                yield pct["window"], Use(+1, what, internal)
+                role = f"{pct['metric']} {', '.join(pct['severities'])} percentile clock"
+                yield pct["window"], Use(+1, role, label, internal)
         if terms.get("availability"):
-            yield terms["availability"]["window"], Use(+1, f"availability measurement of {label}", internal)
+            yield terms["availability"]["window"], Use(+1, "availability measurement", label, internal)
         for excl in terms.get("exclusions", []):
             if excl["kind"] == "window":
-                yield excl["ref"], Use(-1, f"maintenance exclusion of {label}", internal)
+                yield excl["ref"], Use(-1, "maintenance exclusion", label, internal)
 
 
 def window_uses(artifact: dict) -> dict[str, list[Use]]:
@@ -75,7 +84,7 @@ def window_uses(artifact: dict) -> dict[str, list[Use]]:
             return
         for child, flip in [(w, 1) for w in ir["include"]] + [(w, -1) for w in ir["except"]]:
             if child not in path:
-                spread(child, Use(use.sign * flip, use.what, use.internal, wid), path + (child,))
+                spread(child, Use(use.sign * flip, use.role, use.holder, use.internal, wid), path + (child,))
 
     for wid, use in _direct_window_uses(artifact):
         spread(wid, use, (wid,))

@@ -9,6 +9,7 @@ from slalang.diff.change import ADDED, NEUTRAL, REMOVED, Change, few, listing
 from slalang.diff.context import Context, judge_by_uses
 from slalang.diff.windows import (Delta, date_range_text, holiday_days, interval_text, schedule, week_intervals,
                                   weekly_hours)
+from slalang.runtime.errors import ArtifactError
 
 #: (field, artifact keys) — the parts of a window that can change on their own.
 PARTS = (
@@ -52,6 +53,8 @@ def _value(part: str, ir: dict, ctx: Context):
         return week_intervals(ir["weekly"])
     if part == "holidays":
         days = holiday_days(ir, ctx.frame.years)
+        if ctx.frame.years is None:  # no year in common: only the regions can be compared
+            return frozenset(days), frozenset()
         return frozenset(days), frozenset((region, d) for region, ds in days.items() for d in ds)
     key = dict(PARTS)[part][0]
     return frozenset(tuple(x) if isinstance(x, list) else x for x in ir[key])
@@ -90,6 +93,10 @@ def _changed(wid: str, a: dict, b: dict, ctx: Context) -> Iterator[Change]:
             continue
         # Judge this part alone: the old window with only this part taken from the new one.
         alone = base.replaced(wid, {**a, **{k: b[k] for k in keys}})
-        delta = Delta(alone.weekly(wid) - base.weekly(wid), alone.total(wid) - base.total(wid), ctx.frame)
+        try:
+            delta = Delta(alone.weekly(wid) - base.weekly(wid), alone.total(wid) - base.total(wid), ctx.frame)
+        except ArtifactError:
+            # old and new definitions mixed can include each other in a cycle: judge the whole window
+            delta = ctx.ref_delta(wid, wid)
         classification, why, internal = judge_by_uses(delta.direction, roles, delta.describe())
         yield Change("window", wid, part, old_text, new_text, classification, why, internal)

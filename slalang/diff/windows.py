@@ -42,9 +42,6 @@ class Frame:
     def years_label(self) -> str:
         return f"{self.years[0]}–{self.years[1]}" if self.years else ""
 
-    def year_count(self) -> int:
-        return self.years[1] - self.years[0] + 1 if self.years else 0
-
 
 def _utc(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=timezone.utc)
@@ -111,19 +108,17 @@ class Delta:
         return sign(self.weekly) or sign(self.total)
 
     def describe(self) -> str:
-        """`4h more a week`, `about 30h less a year (2020–2040)`, or `the same open time`."""
+        """`4h more open time a week`, `10h less open time over 2020–2040`, or `the same open time`."""
         if self.weekly:
-            return f"{duration(abs(self.weekly))} {'more' if self.weekly > 0 else 'less'} open time a week"
+            return f"{duration(abs(self.weekly), days=False)} {'more' if self.weekly > 0 else 'less'} open time a week"
         if self.total:
-            per_year = abs(self.total) // max(self.frame.year_count(), 1)
-            amount = duration(per_year // 60 * 60) if per_year >= 60 else duration(per_year)
-            return (f"about {amount} {'more' if self.total > 0 else 'less'} open time a year "
-                    f"({self.frame.years_label})")
+            return (f"{duration(abs(self.total), days=False)} {'more' if self.total > 0 else 'less'} open time "
+                    f"over {self.frame.years_label}")
         return "the same open time"
 
 
 def weekly_hours(seconds: int) -> str:
-    return "24x7" if seconds == 7 * 86400 else f"{duration(seconds)}/week"
+    return "24x7" if seconds == 7 * 86400 else f"{duration(seconds, days=False)}/week"
 
 
 # -- how window parts read ---------------------------------------------------------------
