@@ -9,7 +9,7 @@ from __future__ import annotations
 _EXPORTS = {
     "slalang.diff.change": ("ADDED", "BREAKING", "CLASSIFICATIONS", "LOOSER", "NEUTRAL", "REMOVED", "STRICTER",
                             "Change", "fails", "summary"),
-    "slalang.diff.compare": ("compare", "empty_artifact"),
+    "slalang.diff.comparison": ("compare", "empty_artifact"),
     "slalang.diff.render": ("to_json", "to_markdown", "to_text"),
     "slalang.diff.sources": ("Revision", "SourceError", "load_policy_any"),
 }

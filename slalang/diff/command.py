@@ -66,7 +66,7 @@ def diff_command(
     """Compare two policies semantically: each change is stricter, looser, neutral, added, removed or
     breaking, from the customer's side. Exit 0; 1 when --fail-on is hit; 2 on bad input."""
     from slalang.diff.change import fails
-    from slalang.diff.compare import compare, empty_artifact
+    from slalang.diff.comparison import compare, empty_artifact
     from slalang.diff.render import RENDERERS
     from slalang.diff.sources import Revision, SourceError, compile_many, load_policy_any
 
