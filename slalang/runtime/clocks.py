@@ -35,6 +35,7 @@ class Clock:
     elapsed: int = 0
     stopped: Optional[int] = None   # instant the clock stopped
     stopped_by: Optional[str] = None
+    archived: list = field(default_factory=list)  # notifications sent before a restart
 
     @property
     def epoch(self) -> Epoch:

@@ -226,15 +226,12 @@ class Terms:
             if kind == "status":
                 paused = ev.value in self.pause_when
             elif kind == "severity":
+                if ev.value == severity:
+                    continue  # a repeated value is not a change (it must not restart a clock)
                 severity = ev.value
-                for clock in (response, resolution, cycles[-1]):
-                    if clock.stopped is not None and clock is not resolution:
-                        continue
-                    epoch = self._epoch(clock.metric, severity, at)
-                    if self.restart:
-                        clock.start, clock.history, clock.elapsed, clock.epochs = at, [], 0, [epoch]
-                    else:
-                        clock.epochs.append(epoch)
+                for clock, cycle in ((response, 0), (resolution, 0), (cycles[-1], len(cycles))):
+                    if clock.stopped is None:  # a stopped clock keeps its verdict
+                        self._change_goal(clock, severity, at, paused, cycle)
             elif kind in ("responded", "updated"):
                 if kind == "responded" and response.stopped is None:
                     response.stopped, response.stopped_by = at, kind
@@ -248,6 +245,8 @@ class Terms:
             elif kind == "reopened" and resolved:
                 resolved = False
                 resolution.stopped = resolution.stopped_by = None
+                if resolution.epoch.severity != severity:  # changed while resolved: applies from now
+                    self._change_goal(resolution, severity, at, paused, 0)
                 cycles.append(Clock("update", at, [self._epoch("update", severity, at)]))
         if now_us > last:
             for clock in (response, resolution, cycles[-1]):
@@ -268,14 +267,24 @@ class Terms:
                 result.escalations.extend(self._escalations(clock, now_us, paused, i))
         return result
 
-    @staticmethod
-    def _next_cycle(cycles: list[Clock], at: int, severity: str, kind: str) -> None:
+    def _change_goal(self, clock: Clock, severity: str, at: int, paused: bool, cycle: int) -> None:
+        """A severity change at `at`: a new epoch (keep elapsed) or a new clock from zero (restart),
+        which keeps the notifications the old clock already sent."""
+        epoch = self._epoch(clock.metric, severity, at)
+        if self.restart:
+            # sent before the change: a step reached exactly at `at` is judged under the new goal
+            sent = [e for e in self._own_escalations(clock, at, paused, cycle) if e.fired and e.due < from_us(at)]
+            clock.start, clock.history, clock.elapsed, clock.epochs = at, [], 0, [epoch]
+            clock.archived = clock.archived + sent
+        else:
+            clock.epochs.append(epoch)
+
+    def _next_cycle(self, cycles: list[Clock], at: int, severity: str, kind: str) -> None:
+        """Close the current update cycle at `at` and start the next under the severity in force."""
         current = cycles[-1]
         if current.stopped is None:
             current.stopped, current.stopped_by = at, kind
-        ep = current.epoch
-        nxt = Clock("update", at, [Epoch(at, ep.goal, ep.internal, ep.window, ep.severity)])
-        cycles.append(nxt)
+        cycles.append(Clock("update", at, [self._epoch("update", severity, at)]))
 
     def _metric(self, clock: Clock, severity: str, now: int, paused: bool) -> Optional[MetricResult]:
         ep = clock.epoch
@@ -296,6 +305,8 @@ class Terms:
         return result
 
     def _update_metric(self, cycles: list[Clock], severity: str, now: int, paused: bool) -> Optional[MetricResult]:
+        if cycles[-1].epoch.goal is None:
+            return None  # the severity in force has no update target
         results = [m for m in (self._metric(c, severity, now, paused) for c in cycles) if m is not None]
         if not results:
             return None
@@ -306,6 +317,10 @@ class Terms:
         return MetricResult(**{**shown.__dict__, "cycles": results})
 
     def _escalations(self, clock: Clock, now: int, paused: bool, cycle: int) -> list[EscalationStep]:
+        """What the chain calls for on a clock: the notifications sent before any restart, then its own."""
+        return clock.archived + self._own_escalations(clock, now, paused, cycle)
+
+    def _own_escalations(self, clock: Clock, now: int, paused: bool, cycle: int) -> list[EscalationStep]:
         if not self._plan or all(ep.goal is None for ep in clock.epochs):
             return []
         steps = self.chain["steps"]

@@ -129,12 +129,16 @@ class Batch:
         self.reach_i = np.full((3, n_sev, n), MIN, dtype=np.int64)
         self.had_goal = np.stack([t.goal[c, sev] >= 0 for c in range(3)])
         self.cycle = np.ones(n, dtype=np.int64)
+        self.gen = np.zeros((3, n), dtype=np.int64)  # restarts of each clock so far
         self.cycles: list[dict] = []       # emitted update cycles (arrays)
         self.escalations: list[dict] = []  # emitted escalation records (arrays)
 
     # -- time passes ------------------------------------------------------------------------------
-    def advance(self, a: np.ndarray, b: np.ndarray, rows: np.ndarray) -> None:
-        """Count [a, b) on every running clock of the selected rows; record threshold crossings."""
+    def advance(self, a: np.ndarray, b: np.ndarray, rows: np.ndarray, goal_changes: Optional[np.ndarray] = None) -> None:
+        """Count [a, b) on every running clock of the selected rows; record threshold crossings.
+
+        Where the goal changes at b (`goal_changes`), a step reached exactly at b is not reached
+        under the old goal: from b on the goal is the new one, and the change judges it."""
         t = self.t
         for c in (R, S, U):
             sev = self.sev_c[c]
@@ -152,12 +156,12 @@ class Batch:
             e0 = self.e[c, idx]
             e1 = e0 + d
             self.e[c, idx] = e1
-            crossings = []  # (target array, row positions, need)
+            crossings = []  # (target array, row positions, need, is an escalation step)
             for p in range(len(t.plan)):
                 x = t.thr[c, p, sev[idx]]
                 hit = np.flatnonzero((self.fired[c, p, idx] == MIN) & (e0 < x) & (x <= e1))
                 if hit.size:
-                    crossings.append((self.fired[c, p], hit, x[hit] - e0[hit]))
+                    crossings.append((self.fired[c, p], hit, x[hit] - e0[hit], True))
             for s in range(t.goal.shape[1]):
                 for table, arr in ((t.goal, self.reach_g), (t.internal, self.reach_i)):
                     x = int(table[c, s])
@@ -165,11 +169,15 @@ class Batch:
                         continue
                     hit = np.flatnonzero((arr[c, s, idx] == MIN) & (e0 < x) & (x <= e1))
                     if hit.size:
-                        crossings.append((arr[c, s], hit, x - e0[hit]))
-            for target, hit, need in crossings:
+                        crossings.append((arr[c, s], hit, x - e0[hit], False))
+            for target, hit, need, is_step in crossings:
                 rows_hit = idx[hit]
                 need = np.broadcast_to(need, hit.shape).astype(np.int64)
-                target[rows_hit] = self._add(w[hit], a_i[hit], need)
+                instant = self._add(w[hit], a_i[hit], need)
+                if is_step and goal_changes is not None:
+                    keep = ~(goal_changes[rows_hit] & (instant == b_i[hit]))
+                    rows_hit, instant = rows_hit[keep], instant[keep]
+                target[rows_hit] = instant
 
     def _add(self, w: np.ndarray, a: np.ndarray, need: np.ndarray) -> np.ndarray:
         out = np.empty(a.size, dtype=np.int64)
@@ -179,16 +187,21 @@ class Batch:
         return out
 
     # -- events -------------------------------------------------------------------------------------
-    def severity_change(self, rows: np.ndarray, at: np.ndarray, new: np.ndarray) -> None:
+    def severity_change(self, rows: np.ndarray, at: np.ndarray, new: np.ndarray,
+                        clocks: tuple[int, ...] = (R, S, U)) -> None:
+        """The goal of each running clock becomes the new severity's from `at` (a stopped clock
+        keeps its verdict); with restart the clock starts from zero, keeping what it had sent."""
         t = self.t
-        for c in (R, S, U):
-            accept = rows if c == S else rows & (self.stopped[c] == MIN)
-            idx = np.flatnonzero(accept)
+        for c in clocks:
+            idx = np.flatnonzero(rows & (self.stopped[c] == MIN))
             if idx.size == 0:
                 continue
             new_i = new[idx]
             has = t.goal[c, new_i] >= 0
             if self.restart:
+                cycle = self.cycle[idx] if c == U else np.zeros(idx.size, dtype=np.int64)
+                self.emit_escalations(c, idx, cycle, None)  # the old clock's sent notifications
+                self.gen[c, idx] += 1
                 self.e[c, idx] = 0
                 self.start[c, idx] = at[idx]
                 self.fired[c][:, idx] = MIN
@@ -202,7 +215,6 @@ class Batch:
                     self.fired[c, p, idx[fire]] = at[idx[fire]]
                 self.had_goal[c, idx] |= has
             self.sev_c[c, idx] = new_i
-        self.sev[rows] = new[rows]
 
     def stop(self, c: int, rows: np.ndarray, at: np.ndarray) -> None:
         idx = np.flatnonzero(rows & (self.stopped[c] == MIN))
@@ -221,7 +233,9 @@ class Batch:
         self.fired[U][:, idx] = MIN
         self.reach_g[U][:, idx] = MIN
         self.reach_i[U][:, idx] = MIN
+        self.sev_c[U, idx] = self.sev[idx]
         self.had_goal[U, idx] = self.t.goal[U, self.sev_c[U, idx]] >= 0
+        self.gen[U, idx] = 0
         self.cycle[idx] += 1
 
     # -- results ------------------------------------------------------------------------------------
@@ -259,8 +273,8 @@ class Batch:
             sel = np.flatnonzero(keep)
             if sel.size:
                 self.escalations.append({"row": idx[sel], "metric": c, "cycle": cycle[sel] if c == U else
-                                         np.zeros(sel.size, dtype=np.int64), "p": p, "due": due[sel],
-                                         "fired": fired[sel]})
+                                         np.zeros(sel.size, dtype=np.int64), "gen": self.gen[c, idx[sel]],
+                                         "p": p, "due": due[sel], "fired": fired[sel]})
 
 
 def evaluate_group(terms, tickets: list, now: int, sev_names: list[str]) -> list[TicketResult]:
@@ -289,13 +303,14 @@ def evaluate_group(terms, tickets: list, now: int, sev_names: list[str]) -> list
         valid = (code != NOOP) & (at <= now)
         if not valid.any():
             continue
-        batch.advance(t_prev, np.where(valid, at, t_prev), valid)
+        changes = valid & (code == SEV) & (ev_val[k] != batch.sev)  # a repeated value is no change
+        batch.advance(t_prev, np.where(valid, at, t_prev), valid, changes)
         t_prev = np.where(valid, at, t_prev)
         m = valid & (code == STATUS)
         batch.paused[m] = ev_val[k][m].astype(bool)
-        m = valid & (code == SEV)
-        if m.any():
-            batch.severity_change(m, at, ev_val[k])
+        if changes.any():
+            batch.severity_change(changes, at, ev_val[k])
+            batch.sev[changes] = ev_val[k][changes]
         m = valid & ((code == RESPONDED) | (code == UPDATED))
         if m.any():
             batch.stop(R, m & (code == RESPONDED), at)
@@ -309,6 +324,9 @@ def evaluate_group(terms, tickets: list, now: int, sev_names: list[str]) -> list
         if m.any():
             batch.resolved &= ~m
             batch.stopped[S, m] = MIN
+            pending = m & (batch.sev_c[S] != batch.sev)  # changed while resolved: applies from now
+            if pending.any():
+                batch.severity_change(pending, at, batch.sev, (S,))
             batch.new_cycle(m, at)
     now_arr = np.full(n, now, dtype=np.int64)
     batch.advance(t_prev, np.maximum(now_arr, t_prev), everyone)
@@ -384,8 +402,8 @@ def _results(batch: Batch, tickets: list, now: int, sev_names: list[str], terms)
     # escalations in the scalar order: response, resolution, then update cycles; plan order within
     if batch.escalations:
         esc = {k: np.concatenate([np.broadcast_to(rec[k], rec["row"].shape) for rec in batch.escalations])
-               for k in ("row", "metric", "cycle", "p", "due", "fired")}
-        order = np.lexsort((esc["p"], esc["cycle"], esc["metric"], esc["row"]))
+               for k in ("row", "metric", "cycle", "gen", "p", "due", "fired")}
+        order = np.lexsort((esc["p"], esc["gen"], esc["cycle"], esc["metric"], esc["row"]))
         esc = {k: v[order] for k, v in esc.items()}
         esc_bounds = np.searchsorted(esc["row"], np.arange(n + 1))
     else:
@@ -445,9 +463,10 @@ class LazyResult(TicketResult):
                 m = sh.metric(METRICS[c], sh.clocks[c], i)
                 if m is not None:
                     out[METRICS[c]] = m
-            cycles = [m for j in range(sh.cycle_bounds[i], sh.cycle_bounds[i + 1])
-                      if (m := sh.metric("update", sh.cycles, j)) is not None]
-            if cycles:
+            lo, hi = sh.cycle_bounds[i], sh.cycle_bounds[i + 1]
+            current_has_goal = hi > lo and int(sh.cycles["goal"][hi - 1]) >= 0
+            cycles = [m for j in range(lo, hi) if (m := sh.metric("update", sh.cycles, j)) is not None]
+            if cycles and current_has_goal:
                 overrun = [m for m in cycles if m.elapsed > m.goal]
                 shown = max(reversed(overrun), key=lambda m: m.elapsed - m.goal) if overrun else cycles[-1]
                 out["update"] = MetricResult(**{**shown.__dict__, "cycles": cycles})
@@ -515,10 +534,28 @@ def evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResult
                                         None, None, None, problem=str(exc.args[0]) if exc.args else str(exc)))
             continue
         results.append(None)
-        group = groups.setdefault(id(terms), (terms, [], []))
+        group = groups.setdefault(id(terms), (terms, [], [], []))
         group[1].append((str(record["id"]), lean[1], opened, lean[2]))
         group[2].append(position)
-    for terms, tickets, positions in groups.values():
-        for position, result in zip(positions, evaluate_group(terms, tickets, now, sev_names)):
+        group[3].append(record)
+    for terms, tickets, positions, records_of in groups.values():
+        try:
+            group_results = evaluate_group(terms, tickets, now, sev_names)
+        except InstantError:
+            # Some ticket reaches outside the horizon: judge each ticket alone, so that only
+            # that one becomes a problem (the scalar clocks give the same answers).
+            group_results = [_one_by_one(terms, record, position, now, severities, strict)
+                             for record, position in zip(records_of, positions)]
+        for position, result in zip(positions, group_results):
             results[position] = result
     return results
+
+
+def _one_by_one(terms, record, position: int, now: int, severities: set[str], strict: bool) -> TicketResult:
+    try:
+        return terms.evaluate_parsed(parse_ticket(record, severities), now)
+    except (RecordError, InstantError, LookupError) as exc:
+        if strict:
+            raise RecordError(f"ticket {position + 1}: {exc.args[0] if exc.args else exc}") from None
+        return TicketResult(str(record.get("id")), str(record.get("severity", "")), None, None, None,
+                            problem=str(exc.args[0]) if exc.args else str(exc))

@@ -129,6 +129,7 @@ def print_table(policy, results: list[TicketResult], now_us: int) -> None:
 
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     tz = ZoneInfo(policy.timezone)
     console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
@@ -137,12 +138,13 @@ def print_table(policy, results: list[TicketResult], now_us: int) -> None:
     for col in ("ticket", "sev", "terms", "metric", "state", "deadline", "remaining", "internal"):
         table.add_column(col, no_wrap=True)
     styles = {"breached": "bold red", "missed": "red", "paused": "yellow", "met": "green", "running": ""}
+    # Cells are Text objects, never markup: ticket ids and names may contain "[".
     for r in results:
         terms = f"{r.customer}/{r.service}" if r.customer else (r.tier or "")
         for name, m in r.metrics.items():
-            table.add_row(r.id, r.severity, terms, name, f"[{styles.get(m.state, '')}]{m.state}[/]",
-                          _when(m.deadline, tz), _span(m.remaining.total_seconds()),
-                          m.internal_state or "")
+            table.add_row(Text(r.id), Text(r.severity), Text(terms), Text(name),
+                          Text(m.state, style=styles.get(m.state, "")), Text(_when(m.deadline, tz)),
+                          Text(_span(m.remaining.total_seconds())), Text(m.internal_state or ""))
     console.print(table)
     due = [(r, e) for r in results for e in r.escalations if e.fired]
     if due:
@@ -151,6 +153,6 @@ def print_table(policy, results: list[TicketResult], now_us: int) -> None:
             esc.add_column(col, no_wrap=True)
         for r, e in due:
             step = f"{e.step}" + (f" (repeat {e.repeat})" if e.repeat else "")
-            esc.add_row(r.id, e.metric + (f" #{e.cycle}" if e.cycle else ""), step, _when(e.due, tz),
-                        ", ".join(e.notify), ", ".join(e.channels))
+            esc.add_row(Text(r.id), Text(e.metric + (f" #{e.cycle}" if e.cycle else "")), Text(step),
+                        Text(_when(e.due, tz)), Text(", ".join(e.notify)), Text(", ".join(e.channels)))
         console.print(esc)
