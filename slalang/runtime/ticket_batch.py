@@ -27,54 +27,6 @@ R, S, U = 0, 1, 2
 METRICS = ("response", "resolution", "update")
 
 
-def instant_us_fast(text, _parse=datetime.fromisoformat, _epoch=EPOCH, _us=US) -> Optional[int]:
-    """Epoch µs of an ISO string with an offset; None for anything else (then parse_ticket judges)."""
-    try:
-        parsed = _parse(text)
-    except (ValueError, TypeError):
-        return None
-    if parsed.tzinfo is None:
-        return None
-    return (parsed - _epoch) // _us
-
-
-def lean_parse(record, severities: dict[str, int], _instant=instant_us_fast):
-    """(opened, severity index, events [(t, code, value)]) of a well-formed §7 ticket, or None
-    when anything is unusual — then `parse_ticket` runs and gives its exact error (or result)."""
-    try:
-        sev = severities.get(record["severity"])
-        opened = _instant(record["opened"])
-        if sev is None or opened is None or type(record["id"]) is not str:
-            return None
-        events = []
-        last = opened
-        for ev in record.get("events") or ():
-            t = _instant(ev["at"])
-            if t is None or t < last or len(ev) != 2:
-                return None
-            last = t
-            value = ev.get("status")
-            if value is not None:
-                if type(value) is not str or not value:
-                    return None
-                events.append((t, STATUS, value))
-                continue
-            value = ev.get("type")
-            if value is not None:
-                code = _TYPE_CODES.get(value)
-                if code is None:
-                    return None
-                events.append((t, code, None))
-                continue
-            s = severities.get(ev.get("severity"))
-            if s is None:
-                return None
-            events.append((t, SEV, s))
-        return opened, sev, events
-    except (KeyError, TypeError, AttributeError):
-        return None
-
-
 class Tables:
     """Per-terms lookup tables: goal, internal goal, window and escalation thresholds per severity."""
 
@@ -277,25 +229,23 @@ class Batch:
                                          "p": p, "due": due[sel], "fired": fired[sel]})
 
 
-def evaluate_group(terms, tickets: list, now: int, sev_names: list[str]) -> list[TicketResult]:
-    """Evaluate tickets [(id, sev, opened, events, customer, service, tier_attr)] under one terms."""
+def evaluate_group(terms, ids: list[str], opened: np.ndarray, sev0: np.ndarray, events: dict,
+                   statuses: list[str], now: int, sev_names: list[str]) -> list[TicketResult]:
+    """Evaluate n tickets under one terms. `events` holds flat arrays: row (0..n-1), k (position in
+    the ticket), t, code and val (a severity index, or a status index into `statuses`)."""
     tables = Tables(terms, sev_names)
-    n = len(tickets)
-    opened = np.fromiter((tk[2] for tk in tickets), dtype=np.int64, count=n)
-    sev0 = np.fromiter((tk[1] for tk in tickets), dtype=np.int64, count=n)
+    n = len(ids)
     batch = Batch(tables, opened, sev0, terms.restart)
-    k_max = max((len(tk[3]) for tk in tickets), default=0)
+    k_max = int(events["k"].max()) + 1 if events["k"].size else 0
     ev_t = np.full((k_max, n), MIN, dtype=np.int64)
     ev_code = np.zeros((k_max, n), dtype=np.int64)
     ev_val = np.zeros((k_max, n), dtype=np.int64)  # severity index, or 1 for a pausing status
-    pause_when = tables.pause_when
-    flat = [(k, i, at, code, value if code == SEV else (code == STATUS and value in pause_when))
-            for i, tk in enumerate(tickets) for k, (at, code, value) in enumerate(tk[3])]
-    if flat:
-        ks, is_, ats, codes, vals = (np.array(col, dtype=np.int64) for col in zip(*flat))
-        ev_t[ks, is_] = ats
-        ev_code[ks, is_] = codes
-        ev_val[ks, is_] = vals
+    if events["k"].size:
+        pausing = np.array([name in tables.pause_when for name in statuses] or [False], dtype=np.int64)
+        code, val = events["code"], events["val"]
+        ev_t[events["k"], events["row"]] = events["t"]
+        ev_code[events["k"], events["row"]] = code
+        ev_val[events["k"], events["row"]] = np.where(code == STATUS, pausing[np.where(code == STATUS, val, 0)], val)
     t_prev = opened.copy()
     everyone = np.ones(n, dtype=bool)
     for k in range(k_max):
@@ -339,7 +289,7 @@ def evaluate_group(terms, tickets: list, now: int, sev_names: list[str]) -> list
                          "stopped": batch.stopped[U].copy(), "e": batch.e[U].copy(), "sev": sev_u.copy(),
                          "reach_g": batch.reach_g[U][sev_u, rows], "reach_i": batch.reach_i[U][sev_u, rows]})
     batch.emit_escalations(U, rows, batch.cycle.copy(), now)
-    return _results(batch, tickets, now, sev_names, terms)
+    return _results(batch, ids, now, sev_names, terms)
 
 
 def _deadlines(batch: Batch, c: int, rows, goal, internal, e, stopped, reach_g, reach_i, sev, now, paused):
@@ -383,7 +333,7 @@ def _clock_arrays(batch: Batch, c: int, rows, sev, e, start, stopped, reach_g, r
             "istate": _states(internal, e, stopped, paused)}
 
 
-def _results(batch: Batch, tickets: list, now: int, sev_names: list[str], terms) -> list[TicketResult]:
+def _results(batch: Batch, ids: list[str], now: int, sev_names: list[str], terms) -> list[TicketResult]:
     n = batch.n
     rows = np.arange(n)
     clocks = []
@@ -412,8 +362,8 @@ def _results(batch: Batch, tickets: list, now: int, sev_names: list[str], terms)
                      [w.id for w in batch.t.windows], batch.t)
     final_sev = batch.sev.tolist()
     tier, customer, service = terms.tier, terms.customer, terms.service
-    return [LazyResult(tk[0], sev_names[final_sev[i]], tier, customer, service, shared, i)
-            for i, tk in enumerate(tickets)]
+    return [LazyResult(ticket_id, sev_names[final_sev[i]], tier, customer, service, shared, i)
+            for i, ticket_id in enumerate(ids)]
 
 
 class _Shared:
@@ -498,64 +448,190 @@ class LazyResult(TicketResult):
         self._escalations = value
 
 
+class _Slow(Exception):
+    """This record is not in the common shape: the scalar path judges it (and words any error)."""
+
+
+def _split(text) -> tuple[str, int]:
+    """`2025-03-07T16:00:00Z` -> (`2025-03-07T16:00:00`, 0); `...+01:00` -> (..., 60) minutes.
+    Raises _Slow for any other shape (naive, or not ISO): the scalar path words the problem."""
+    if type(text) is not str or len(text) < 17 or text[4] != "-" or text[10] != "T":
+        raise _Slow
+    if text[-1] == "Z" and text[-2].isdigit():
+        return text[:-1], 0
+    if text[-6] in "+-" and text[-3] == ":" and text[-7].isdigit():
+        minutes = int(text[-5:-3]) * 60 + int(text[-2:])
+        return text[:-6], minutes if text[-6] == "+" else -minutes
+    raise _Slow
+
+
+def _parse_instants(strings: list[str], offsets: list[int]) -> np.ndarray:
+    """Epoch µs of naive ISO datetimes less their UTC offsets (minutes), all at once; one by one
+    (marking what does not parse) if numpy refuses any of them."""
+    try:
+        local = np.array(strings, dtype="datetime64[us]").view(np.int64)
+    except ValueError:
+        local = np.empty(len(strings), dtype=np.int64)
+        for i, text in enumerate(strings):
+            try:
+                local[i] = (datetime.fromisoformat(text).replace(tzinfo=EPOCH.tzinfo) - EPOCH) // US
+            except ValueError:
+                local[i] = MIN  # judged again, with its message, by the scalar path
+    if any(offsets):
+        off = np.array(offsets, dtype=np.int64) * 60_000_000
+        local = np.where(local == MIN, MIN, local - off)
+    return local
+
+
 def evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResult]:
-    """Policy.evaluate_tickets: parse, pin each ticket's terms at its opened instant, evaluate by group."""
+    """Policy.evaluate_tickets: pin each ticket's terms at its opened instant and evaluate by group.
+
+    Records in the common shape go through one structural pass, one numpy parse of every instant
+    and the vectorised clocks; any other record goes through `parse_ticket` and the scalar clocks,
+    which word its problem. Both paths give the same results (tests compare them)."""
+    records = records if isinstance(records, list) else list(records)
     sev_names = [s["name"] for s in policy.artifact["severities"]]
     sev_index = {name: i for i, name in enumerate(sev_names)}
     severities = set(sev_names)
-    results: list[Optional[TicketResult]] = []
+    results: list[Optional[TicketResult]] = [None] * len(records)
+    status_index: dict[str, int] = {}
+    type_codes = _TYPE_CODES
+    strings: list[str] = []   # every instant without its offset: opened, then the events, per record
+    offsets: list[int] = []   # their UTC offsets in minutes
+    codes: list[int] = []
+    vals: list[int] = []
+    counts: list[int] = []    # events per fast record
+    rows, sev0, keys = [], [], []  # per fast record: position, severity, terms key
+    slow: list[int] = []
+    add_s, add_o, add_c, add_v = strings.append, offsets.append, codes.append, vals.append
+    for position, record in enumerate(records):
+        mark_s, mark_e = len(strings), len(codes)
+        try:
+            if type(record) is not dict or type(record["id"]) is not str:
+                raise _Slow
+            sev = sev_index[record["severity"]]
+            tier = record.get("tier")
+            key = ("tier", tier) if tier else ("contract", record["customer"], record["service"])
+            text = record["opened"]
+            if type(text) is str and text[-1] == "Z" and text[-2].isdigit() and len(text) > 16 and text[10] == "T":
+                add_s(text[:-1])
+                add_o(0)
+            else:
+                text, off = _split(text)
+                add_s(text)
+                add_o(off)
+            for ev in record.get("events") or ():
+                text = ev["at"]
+                if type(text) is str and text[-1] == "Z" and text[-2].isdigit() and len(text) > 16 and text[10] == "T":
+                    add_s(text[:-1])
+                    add_o(0)
+                else:
+                    text, off = _split(text)
+                    add_s(text)
+                    add_o(off)
+                if len(ev) != 2:
+                    raise _Slow
+                value = ev.get("status")
+                if value is not None:
+                    if type(value) is not str or not value:
+                        raise _Slow
+                    add_c(STATUS)
+                    add_v(status_index.setdefault(value, len(status_index)))
+                    continue
+                value = ev.get("type")
+                if value is not None:
+                    add_c(type_codes[value])
+                    add_v(0)
+                else:
+                    add_c(SEV)
+                    add_v(sev_index[ev["severity"]])
+        except (_Slow, KeyError, TypeError, AttributeError, IndexError, ValueError):
+            del strings[mark_s:], offsets[mark_s:], codes[mark_e:], vals[mark_e:]
+            slow.append(position)
+            continue
+        rows.append(position)
+        sev0.append(sev)
+        keys.append(key)
+        counts.append(len(codes) - mark_e)
+    # every instant at once; then opened, event times and order, vectorised
+    instants = _parse_instants(strings, offsets)
+    n_fast = len(rows)
+    counts_a = np.array(counts, dtype=np.int64)
+    opened_pos = np.zeros(n_fast, dtype=np.int64)
+    if n_fast:
+        opened_pos[1:] = np.cumsum(counts_a + 1)[:-1]
+    opened = instants[opened_pos] if n_fast else np.zeros(0, dtype=np.int64)
+    is_event = np.ones(len(strings), dtype=bool)
+    is_event[opened_pos] = False
+    e_t = instants[is_event]
+    e_row_a = np.repeat(np.arange(n_fast, dtype=np.int64), counts_a)
+    first_event = np.cumsum(counts_a) - counts_a
+    e_k_a = np.arange(e_t.size, dtype=np.int64) - np.repeat(first_event, counts_a)
+    previous = np.where(e_k_a == 0, opened[e_row_a], np.roll(e_t, 1)) if e_t.size else e_t
+    bad = np.zeros(n_fast, dtype=bool)
+    bad[e_row_a[(e_t < previous) | (e_t == MIN)]] = True
+    bad |= (opened == MIN) | (opened > now)
+    e_code, e_val = codes, vals
+    # terms per record, pinned at its opened instant; the rest goes to the scalar path
     groups: dict[int, tuple] = {}
     tier_terms: dict = {}
-    for position, record in enumerate(records):
-        try:
-            lean = lean_parse(record, sev_index) if isinstance(record, dict) else None
-            if lean is None:
-                ticket = parse_ticket(record, severities)
-                lean = (ticket.opened, sev_index[ticket.severity],
-                        [(e.at, SEV if e.kind == "severity" else STATUS if e.kind == "status" else _TYPE_CODES[e.kind],
-                          sev_index[e.value] if e.kind == "severity" else e.value) for e in ticket.events])
-            opened = lean[0]
-            tier, customer, service = record.get("tier"), record.get("customer"), record.get("service")
-            if tier:
-                terms = tier_terms.get(tier) or tier_terms.setdefault(tier, policy.tier(tier))
-            elif customer and service:
-                terms = policy.terms(customer, service, opened)
-            else:
-                raise LookupError("a ticket needs a tier, or a customer and a service")
-            if now < opened:
-                raise RecordError(f"ticket {record.get('id')} is opened at {_iso(from_us(opened))}, "
-                                  f"after now ({_iso(from_us(now))})")
-        except (RecordError, InstantError, LookupError) as exc:
-            if strict:
-                raise RecordError(f"ticket {position + 1}: {exc.args[0] if exc.args else exc}") from None
-            rid = record.get("id") if isinstance(record, dict) else None
-            results.append(TicketResult(str(rid) if rid is not None else f"#{position + 1}",
-                                        str(record.get("severity", "")) if isinstance(record, dict) else "",
-                                        None, None, None, problem=str(exc.args[0]) if exc.args else str(exc)))
+    group_of = np.full(n_fast, -1, dtype=np.int64)
+    opened_list = opened.tolist()
+    for j, key in enumerate(keys):
+        if bad[j]:
+            slow.append(rows[j])
             continue
-        results.append(None)
-        group = groups.setdefault(id(terms), (terms, [], [], []))
-        group[1].append((str(record["id"]), lean[1], opened, lean[2]))
-        group[2].append(position)
-        group[3].append(record)
-    for terms, tickets, positions, records_of in groups.values():
         try:
-            group_results = evaluate_group(terms, tickets, now, sev_names)
+            if key[0] == "tier":
+                terms = tier_terms.get(key[1]) or tier_terms.setdefault(key[1], policy.tier(key[1]))
+            else:
+                terms = policy.terms(key[1], key[2], opened_list[j])
+        except (LookupError, InstantError):
+            slow.append(rows[j])
+            continue
+        group = groups.setdefault(id(terms), (len(groups), terms, []))
+        group_of[j] = group[0]
+        group[2].append(j)
+    statuses = list(status_index)
+    events_all = {"row": e_row_a, "k": e_k_a, "t": e_t, "code": np.array(e_code, dtype=np.int64),
+                  "val": np.array(e_val, dtype=np.int64)}
+    single = len(groups) == 1 and len(next(iter(groups.values()))[2]) == n_fast
+    for number, terms, members in groups.values():
+        members_a = np.array(members, dtype=np.int64)
+        if single:  # every fast record, in order: the arrays are already this group's
+            events = events_all
+        else:
+            local = np.full(n_fast, -1, dtype=np.int64)
+            local[members_a] = np.arange(members_a.size)
+            sel = group_of[e_row_a] == number
+            events = {name: arr[sel] for name, arr in events_all.items()}
+            events["row"] = local[events["row"]]
+        positions = [rows[j] for j in members]
+        try:
+            group_results = evaluate_group(terms, [records[p]["id"] for p in positions], opened[members_a],
+                                           np.array([sev0[j] for j in members], dtype=np.int64), events,
+                                           statuses, now, sev_names)
         except InstantError:
             # Some ticket reaches outside the horizon: judge each ticket alone, so that only
             # that one becomes a problem (the scalar clocks give the same answers).
-            group_results = [_one_by_one(terms, record, position, now, severities, strict)
-                             for record, position in zip(records_of, positions)]
+            slow.extend(positions)
+            continue
         for position, result in zip(positions, group_results):
             results[position] = result
+    for position in sorted(slow):  # in input order, so that --strict stops at the first bad record
+        results[position] = _one_by_one(policy, records[position], position, now, severities, strict)
     return results
 
 
-def _one_by_one(terms, record, position: int, now: int, severities: set[str], strict: bool) -> TicketResult:
+def _one_by_one(policy, record, position: int, now: int, severities: set[str], strict: bool) -> TicketResult:
+    """The scalar path for one record: its result, or a result whose `.problem` says what is wrong."""
     try:
-        return terms.evaluate_parsed(parse_ticket(record, severities), now)
+        ticket = parse_ticket(record, severities)
+        return policy.terms_for_ticket(ticket).evaluate_parsed(ticket, now)
     except (RecordError, InstantError, LookupError) as exc:
         if strict:
             raise RecordError(f"ticket {position + 1}: {exc.args[0] if exc.args else exc}") from None
-        return TicketResult(str(record.get("id")), str(record.get("severity", "")), None, None, None,
-                            problem=str(exc.args[0]) if exc.args else str(exc))
+        rid = record.get("id") if isinstance(record, dict) else None
+        return TicketResult(str(rid) if rid is not None else f"#{position + 1}",
+                            str(record.get("severity", "")) if isinstance(record, dict) else "",
+                            None, None, None, problem=str(exc.args[0]) if exc.args else str(exc))
