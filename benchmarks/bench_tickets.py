@@ -7,6 +7,7 @@ Run: .venv/bin/python benchmarks/bench_tickets.py [N]
 from __future__ import annotations
 
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -76,16 +77,37 @@ def main() -> None:
     tickets = generate(n)
     now = "2025-12-01T00:00:00Z"
     policy.evaluate_tickets(tickets[:2000], now=now)  # warm: materialise the window's years
-    t0 = time.perf_counter()
-    results = policy.evaluate_tickets(tickets, now=now)
-    elapsed = time.perf_counter() - t0
+    runs = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        results = policy.evaluate_tickets(tickets, now=now)
+        runs.append(time.perf_counter() - t0)
+        del results
+    results = policy.evaluate_tickets(tickets[:1000], now=now)
     problems = sum(1 for r in results if r.problem)
-    rate = n / elapsed
+    best, median = min(runs), statistics.median(runs)
+    # what a consumer then reads: every metric and escalation of every ticket
+    results = policy.evaluate_tickets(tickets, now=now)
+    t0 = time.perf_counter()
+    touched = sum(len(r.metrics) + len(r.escalations) for r in results)
+    read = time.perf_counter() - t0
     print("bench_tickets")
     print(f"  tickets              {n:,} (3 events each, business-hours window, escalation chain)")
-    print(f"  evaluate_tickets     {elapsed:.2f} s   {rate:,.0f} tickets/s   goal >= 100,000 tickets/s "
-          f"({'met' if rate >= 100_000 else 'NOT met'})")
-    print(f"  per ticket           {elapsed / n * 1e6:.1f} us; records with problems: {problems}")
+    print(f"  evaluate_tickets     best {best:.2f} s = {n / best:,.0f} tickets/s; median {median:.2f} s = "
+          f"{n / median:,.0f} tickets/s (5 runs)   goal >= 100,000 tickets/s "
+          f"({'met' if n / median >= 100_000 else 'NOT met'} on the median)")
+    print(f"  per ticket           {median / n * 1e6:.1f} us; problems in a 1,000 sample: {problems}")
+    print(f"  reading every result {read:.2f} s for {touched:,} metrics and escalations (built on first read)")
+    scalar_n = 5000
+    terms = policy.tier("standard")
+    from slalang.runtime.records import instant_us, parse_ticket
+    parsed = [parse_ticket(t, policy.severity_names) for t in tickets[:scalar_n]]
+    now_us = instant_us(now, "now")
+    t0 = time.perf_counter()
+    for t in parsed:
+        terms.evaluate_parsed(t, now_us)
+    scalar = time.perf_counter() - t0
+    print(f"  scalar evaluate      {scalar_n / scalar:,.0f} tickets/s (one at a time, for comparison)")
 
 
 if __name__ == "__main__":

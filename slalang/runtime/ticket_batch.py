@@ -17,7 +17,7 @@ import numpy as np
 
 from slalang.runtime.clocks import percent_threshold
 from slalang.runtime.errors import InstantError, RecordError
-from slalang.runtime.records import EPOCH, US, from_us, parse_ticket
+from slalang.runtime.records import EPOCH, US, from_us, instant_us, parse_ticket
 from slalang.runtime.terms import EscalationStep, MetricResult, TicketResult, _iso
 
 MIN = np.iinfo(np.int64).min
@@ -353,7 +353,12 @@ def _results(batch: Batch, ids: list[str], now: int, sev_names: list[str], terms
     if batch.escalations:
         esc = {k: np.concatenate([np.broadcast_to(rec[k], rec["row"].shape) for rec in batch.escalations])
                for k in ("row", "metric", "cycle", "gen", "p", "due", "fired")}
-        order = np.lexsort((esc["p"], esc["gen"], esc["cycle"], esc["metric"], esc["row"]))
+        # one composite key (row, metric, cycle, restart generation, step) sorts faster than lexsort
+        span_p = len(batch.t.plan)
+        span_g = int(esc["gen"].max()) + 1
+        span_c = int(esc["cycle"].max()) + 1
+        key = (((esc["row"] * 3 + esc["metric"]) * span_c + esc["cycle"]) * span_g + esc["gen"]) * span_p + esc["p"]
+        order = np.argsort(key, kind="stable")
         esc = {k: v[order] for k, v in esc.items()}
         esc_bounds = np.searchsorted(esc["row"], np.arange(n + 1))
     else:
@@ -367,29 +372,39 @@ def _results(batch: Batch, ids: list[str], now: int, sev_names: list[str], terms
 
 
 class _Shared:
-    """The arrays one group's results are read from."""
+    """The arrays one group's results are read from, turned into Python lists on the first read
+    (indexing a list is several times cheaper than boxing numpy scalars one at a time)."""
 
     def __init__(self, clocks, cycles, cycle_bounds, esc, esc_bounds, sev_names, windows, tables):
-        self.clocks, self.cycles, self.cycle_bounds = clocks, cycles, cycle_bounds
-        self.esc, self.esc_bounds = esc, esc_bounds
+        self._arrays = (clocks, cycles, esc)
+        self.cycle_bounds, self.esc_bounds = cycle_bounds, esc_bounds
         self.sev_names, self.windows, self.tables = sev_names, windows, tables
+        self.clocks = self.cycles = self.esc = None
+
+    def lists(self) -> None:
+        if self.clocks is None:
+            clocks, cycles, esc = self._arrays
+            self.clocks = [{k: v.tolist() for k, v in arrays.items()} for arrays in clocks]
+            self.cycles = {k: v.tolist() for k, v in cycles.items()}
+            self.esc = None if esc is None else {k: v.tolist() for k, v in esc.items()}
+            self._arrays = None
 
     def metric(self, name: str, arrays: dict, j: int) -> Optional[MetricResult]:
-        goal = int(arrays["goal"][j])
+        goal = arrays["goal"][j]
         if goal < 0:
             return None
-        e, dl, stopped = int(arrays["e"][j]), int(arrays["dl"][j]), int(arrays["stopped"][j])
-        m = MetricResult(metric=name, severity=self.sev_names[int(arrays["sev"][j])], goal=goal * US,
+        e, dl, stopped = arrays["e"][j], arrays["dl"][j], arrays["stopped"][j]
+        m = MetricResult(metric=name, severity=self.sev_names[arrays["sev"][j]], goal=goal * US,
                          elapsed=e * US, remaining=(goal - e) * US, deadline=None if dl == MIN else from_us(dl),
-                         state=STATE_NAMES[int(arrays["state"][j])], window=self.windows[int(arrays["win"][j])],
-                         started=from_us(int(arrays["start"][j])),
+                         state=STATE_NAMES[arrays["state"][j]], window=self.windows[arrays["win"][j]],
+                         started=from_us(arrays["start"][j]),
                          stopped=None if stopped == MIN else from_us(stopped))
-        internal = int(arrays["internal"][j])
+        internal = arrays["internal"][j]
         if internal >= 0:
-            idl = int(arrays["idl"][j])
+            idl = arrays["idl"][j]
             m.internal_goal = internal * US
             m.internal_deadline = None if idl == MIN else from_us(idl)
-            m.internal_state = STATE_NAMES[int(arrays["istate"][j])]
+            m.internal_state = STATE_NAMES[arrays["istate"][j]]
         return m
 
 
@@ -408,13 +423,14 @@ class LazyResult(TicketResult):
     def metrics(self) -> dict[str, MetricResult]:
         if self._metrics is None:
             sh, i = self._shared, self._i
+            sh.lists()
             out = {}
             for c in (R, S):
                 m = sh.metric(METRICS[c], sh.clocks[c], i)
                 if m is not None:
                     out[METRICS[c]] = m
             lo, hi = sh.cycle_bounds[i], sh.cycle_bounds[i + 1]
-            current_has_goal = hi > lo and int(sh.cycles["goal"][hi - 1]) >= 0
+            current_has_goal = hi > lo and sh.cycles["goal"][hi - 1] >= 0
             cycles = [m for j in range(lo, hi) if (m := sh.metric("update", sh.cycles, j)) is not None]
             if cycles and current_has_goal:
                 overrun = [m for m in cycles if m.elapsed > m.goal]
@@ -431,15 +447,16 @@ class LazyResult(TicketResult):
     def escalations(self) -> list[EscalationStep]:
         if self._escalations is None:
             sh, i = self._shared, self._i
+            sh.lists()
             out = []
             esc = sh.esc
             for j in range(sh.esc_bounds[i], sh.esc_bounds[i + 1]):
-                index, k, _ = sh.tables.plan[int(esc["p"][j])]
+                index, k, _ = sh.tables.plan[esc["p"][j]]
                 step = sh.tables.steps[index]
-                due = int(esc["due"][j])
-                out.append(EscalationStep(METRICS[int(esc["metric"][j])], index + 1, k,
+                due = esc["due"][j]
+                out.append(EscalationStep(METRICS[esc["metric"][j]], index + 1, k,
                                           None if due == MIN else from_us(due), step["notify"], step["channels"],
-                                          bool(esc["fired"][j]), int(esc["cycle"][j])))
+                                          esc["fired"][j], esc["cycle"][j]))
             self._escalations = out
         return self._escalations
 
@@ -484,6 +501,21 @@ def _parse_instants(strings: list[str], offsets: list[int]) -> np.ndarray:
 
 
 def evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResult]:
+    """Policy.evaluate_tickets (see `_evaluate_batch`), with the cyclic garbage collector paused:
+    the batch allocates only acyclic objects, and rescanning a large live heap at every
+    allocation threshold cost more than the evaluation itself."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _evaluate_batch(policy, records, now, strict)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResult]:
     """Policy.evaluate_tickets: pin each ticket's terms at its opened instant and evaluate by group.
 
     Records in the common shape go through one structural pass, one numpy parse of every instant
@@ -501,7 +533,8 @@ def evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResult
     codes: list[int] = []
     vals: list[int] = []
     counts: list[int] = []    # events per fast record
-    rows, sev0, keys = [], [], []  # per fast record: position, severity, terms key
+    rows, sev0, key_of = [], [], []  # per fast record: position, severity, terms key id
+    key_ids: dict[tuple, int] = {}
     slow: list[int] = []
     add_s, add_o, add_c, add_v = strings.append, offsets.append, codes.append, vals.append
     for position, record in enumerate(records):
@@ -513,7 +546,7 @@ def evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResult
             tier = record.get("tier")
             key = ("tier", tier) if tier else ("contract", record["customer"], record["service"])
             text = record["opened"]
-            if type(text) is str and text[-1] == "Z" and text[-2].isdigit() and len(text) > 16 and text[10] == "T":
+            if type(text) is str and text[-1] == "Z" and text[-2].isdigit() and text[10] == "T":
                 add_s(text[:-1])
                 add_o(0)
             else:
@@ -522,7 +555,7 @@ def evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResult
                 add_o(off)
             for ev in record.get("events") or ():
                 text = ev["at"]
-                if type(text) is str and text[-1] == "Z" and text[-2].isdigit() and len(text) > 16 and text[10] == "T":
+                if type(text) is str and text[-1] == "Z" and text[-2].isdigit() and text[10] == "T":
                     add_s(text[:-1])
                     add_o(0)
                 else:
@@ -551,7 +584,7 @@ def evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResult
             continue
         rows.append(position)
         sev0.append(sev)
-        keys.append(key)
+        key_of.append(key_ids.setdefault(key, len(key_ids)))
         counts.append(len(codes) - mark_e)
     # every instant at once; then opened, event times and order, vectorised
     instants = _parse_instants(strings, offsets)
@@ -572,32 +605,32 @@ def evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResult
     bad[e_row_a[(e_t < previous) | (e_t == MIN)]] = True
     bad |= (opened == MIN) | (opened > now)
     e_code, e_val = codes, vals
-    # terms per record, pinned at its opened instant; the rest goes to the scalar path
+    # terms per record, pinned at its opened instant (per key, not per record); bad ones go scalar
     groups: dict[int, tuple] = {}
-    tier_terms: dict = {}
     group_of = np.full(n_fast, -1, dtype=np.int64)
-    opened_list = opened.tolist()
-    for j, key in enumerate(keys):
-        if bad[j]:
-            slow.append(rows[j])
+    key_of_a = np.array(key_of, dtype=np.int64)
+    rows_a = np.array(rows, dtype=np.int64)
+    slow.extend(rows_a[bad].tolist())
+    good = ~bad
+    for key, kid in key_ids.items():
+        members = np.flatnonzero((key_of_a == kid) & good) if len(key_ids) > 1 else np.flatnonzero(good)
+        if members.size == 0:
             continue
-        try:
-            if key[0] == "tier":
-                terms = tier_terms.get(key[1]) or tier_terms.setdefault(key[1], policy.tier(key[1]))
-            else:
-                terms = policy.terms(key[1], key[2], opened_list[j])
-        except (LookupError, InstantError):
-            slow.append(rows[j])
-            continue
-        group = groups.setdefault(id(terms), (len(groups), terms, []))
-        group_of[j] = group[0]
-        group[2].append(j)
+        for terms, part in _terms_of(policy, key, opened, members):
+            if terms is None:
+                slow.extend(rows_a[part].tolist())
+                continue
+            group = groups.setdefault(id(terms), (len(groups), terms, []))
+            group_of[part] = group[0]
+            group[2].append(part)
     statuses = list(status_index)
+    sev0_a = np.array(sev0, dtype=np.int64)
     events_all = {"row": e_row_a, "k": e_k_a, "t": e_t, "code": np.array(e_code, dtype=np.int64),
                   "val": np.array(e_val, dtype=np.int64)}
-    single = len(groups) == 1 and len(next(iter(groups.values()))[2]) == n_fast
+    groups = {gid: (number, terms, np.sort(np.concatenate(parts))) for gid, (number, terms, parts) in groups.items()}
+    single = len(groups) == 1 and next(iter(groups.values()))[2].size == n_fast
     for number, terms, members in groups.values():
-        members_a = np.array(members, dtype=np.int64)
+        members_a = members
         if single:  # every fast record, in order: the arrays are already this group's
             events = events_all
         else:
@@ -606,10 +639,10 @@ def evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResult
             sel = group_of[e_row_a] == number
             events = {name: arr[sel] for name, arr in events_all.items()}
             events["row"] = local[events["row"]]
-        positions = [rows[j] for j in members]
+        positions = rows_a[members_a].tolist()
         try:
             group_results = evaluate_group(terms, [records[p]["id"] for p in positions], opened[members_a],
-                                           np.array([sev0[j] for j in members], dtype=np.int64), events,
+                                           sev0_a[members_a], events,
                                            statuses, now, sev_names)
         except InstantError:
             # Some ticket reaches outside the horizon: judge each ticket alone, so that only
@@ -621,6 +654,34 @@ def evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResult
     for position in sorted(slow):  # in input order, so that --strict stops at the first bad record
         results[position] = _one_by_one(policy, records[position], position, now, severities, strict)
     return results
+
+
+def _terms_of(policy, key: tuple, opened: np.ndarray, members: np.ndarray):
+    """(terms, members) pairs for the records of one key: a tier's terms, or each contract's terms
+    for the records opened while it was in force ((None, members) for the rest)."""
+    if key[0] == "tier":
+        try:
+            return [(policy.tier(key[1]), members)]
+        except LookupError:
+            return [(None, members)]
+    _, customer, service = key
+    cust = policy.artifact["customers"].get(customer)
+    if cust is None or service not in policy.artifact["services"]:
+        return [(None, members)]
+    out, left = [], np.ones(members.size, dtype=bool)
+    times = opened[members]
+    for contract in cust["contracts"]:
+        if contract["service"] != service:
+            continue
+        start = instant_us(contract["start"], "start")
+        end = instant_us(contract["end"], "end") if contract["end"] else None
+        inside = left & (times >= start) & ((times < end) if end is not None else True)
+        if inside.any():
+            out.append((policy.terms(customer, service, start), members[inside]))
+            left &= ~inside
+    if left.any():
+        out.append((None, members[left]))
+    return out
 
 
 def _one_by_one(policy, record, position: int, now: int, severities: set[str], strict: bool) -> TicketResult:
