@@ -537,6 +537,17 @@ def _evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResul
     key_ids: dict[tuple, int] = {}
     slow: list[int] = []
     add_s, add_o, add_c, add_v = strings.append, offsets.append, codes.append, vals.append
+
+    def add_instant(text) -> None:
+        # the common `...SSZ` inline; every other shape through _split (which may raise _Slow)
+        if type(text) is str and text[-1] == "Z" and text[-2].isdigit() and text[10] == "T":
+            add_s(text[:-1])
+            add_o(0)
+        else:
+            text, off = _split(text)
+            add_s(text)
+            add_o(off)
+
     for position, record in enumerate(records):
         mark_s, mark_e = len(strings), len(codes)
         try:
@@ -545,23 +556,9 @@ def _evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResul
             sev = sev_index[record["severity"]]
             tier = record.get("tier")
             key = ("tier", tier) if tier else ("contract", record["customer"], record["service"])
-            text = record["opened"]
-            if type(text) is str and text[-1] == "Z" and text[-2].isdigit() and text[10] == "T":
-                add_s(text[:-1])
-                add_o(0)
-            else:
-                text, off = _split(text)
-                add_s(text)
-                add_o(off)
+            add_instant(record["opened"])
             for ev in record.get("events") or ():
-                text = ev["at"]
-                if type(text) is str and text[-1] == "Z" and text[-2].isdigit() and text[10] == "T":
-                    add_s(text[:-1])
-                    add_o(0)
-                else:
-                    text, off = _split(text)
-                    add_s(text)
-                    add_o(off)
+                add_instant(ev["at"])
                 if len(ev) != 2:
                     raise _Slow
                 value = ev.get("status")
