@@ -24,7 +24,7 @@ demo: $(STAMP)
 	$(BIN)/slalang compile $(POLICIES) -o $(BUILD)/policy.json
 	$(BIN)/slalang test $(BUILD)/policy.json
 	$(BIN)/slalang eval $(SAMPLES)/tickets.jsonl --policy $(BUILD)/policy.json --now 2025-03-31T23:00:00Z --format csv > $(BUILD)/tickets.csv
-	$(BIN)/slalang eval $(SAMPLES)/tickets.jsonl --policy $(BUILD)/policy.json --now 2025-03-14T12:00:00Z
+	$(BIN)/slalang eval $(SAMPLES)/tickets.jsonl --policy $(BUILD)/policy.json --now 2025-03-31T23:00:00Z
 	$(BIN)/slalang report --policy $(BUILD)/policy.json --outages $(SAMPLES)/outages.jsonl --tickets $(SAMPLES)/tickets.jsonl --period $(PERIOD) --format md -o $(BUILD)/report-$(PERIOD).md
 	$(BIN)/slalang report --policy $(BUILD)/policy.json --outages $(SAMPLES)/outages.jsonl --tickets $(SAMPLES)/tickets.jsonl --period $(PERIOD) --format html -o $(BUILD)/report-$(PERIOD).html
 	$(BIN)/slalang report --policy $(BUILD)/policy.json --outages $(SAMPLES)/outages.jsonl --tickets $(SAMPLES)/tickets.jsonl --period $(PERIOD) --format json -o $(BUILD)/report-$(PERIOD).json
