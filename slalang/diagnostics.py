@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable, Sequence
 
@@ -113,23 +113,3 @@ def render(diag: Diagnostic, sources: dict[str, str] | None = None) -> str:
     if diag.help:
         lines.append(f"   = help: {diag.help}")
     return "\n".join(lines)
-
-
-@dataclass
-class Diagnostics:
-    """A collector passed through the stages; stages append, the API edge decides."""
-
-    items: list[Diagnostic] = field(default_factory=list)
-
-    def add(self, diag: Diagnostic) -> None:
-        self.items.append(diag)
-
-    def extend(self, diags: Iterable[Diagnostic]) -> None:
-        self.items.extend(diags)
-
-    @property
-    def has_errors(self) -> bool:
-        return any(d.is_error for d in self.items)
-
-    def sorted(self) -> list[Diagnostic]:
-        return sort_diagnostics(self.items)

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Optional
 
 from slalang.runtime.errors import SlalangError
-from slalang.runtime.records import US, from_us, instant_us, parse_outage, parse_ticket
+from slalang.runtime.records import from_us, instant_us, parse_outage, parse_ticket
 
 
 @dataclass

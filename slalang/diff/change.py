@@ -97,10 +97,6 @@ def duration(seconds: Optional[int], *, days: bool = True) -> str:
     return "".join(f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (secs, "s")) if n)
 
 
-def percent_value(text: Optional[str]) -> Optional[Decimal]:
-    return None if text is None else Decimal(text)
-
-
 def percent(text: Optional[str]) -> str:
     """`"99.90"` → `99.9%`; exact, never through a float."""
     if text is None:

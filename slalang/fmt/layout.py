@@ -90,9 +90,6 @@ class _Source:
     def offset(self, line: int, column: int) -> int:
         return self.line_starts[line - 1] + column - 1
 
-    def line_of(self, offset: int) -> int:
-        return bisect.bisect_right(self.line_starts, offset)
-
     def blank_before(self, offset: int) -> bool:
         """Whether an empty line separates `offset` from the code or comment before it."""
         i, newlines = offset, 0

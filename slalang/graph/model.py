@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Optional
 
 import networkx as nx
 
-from slalang.diagnostics import Diagnostic, Span, error
+from slalang.diagnostics import Diagnostic, Span
 from slalang.resolve.inherit import (Stmt, WindowPart, apply_overrides, flatten_tier, flatten_window,
                                      objective_statements)
 from slalang.resolve.loader import SourceFile, Sources
@@ -204,6 +203,3 @@ def _link_test(scope: Scope, test: ast.TestDecl, sf: SourceFile) -> None:
             if node.service is not None:
                 scope.lookup(sf, node.service, "service", role="test")
 
-
-def contract_bounds(node: ast.Contract) -> tuple[dt.date, Optional[dt.date]]:
-    return node.start.value, node.end.value if node.end else None

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from slalang.runtime.artifact import read_artifact, save_artifact
+
+if TYPE_CHECKING:  # the availability engine loads on first use
+    from slalang.runtime.availability import OutageSet
 
 
 class Policy:

@@ -15,10 +15,9 @@ from typing import Optional
 
 import numpy as np
 
-from slalang.runtime.clocks import percent_threshold
 from slalang.runtime.errors import InstantError, RecordError
 from slalang.runtime.records import EPOCH, US, from_us, instant_us, parse_ticket
-from slalang.runtime.terms import EscalationStep, MetricResult, TicketResult, _iso
+from slalang.runtime.terms import EscalationStep, MetricResult, TicketResult
 
 MIN = np.iinfo(np.int64).min
 NOOP, STATUS, SEV, RESPONDED, UPDATED, RESOLVED, REOPENED = range(7)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from slalang.diagnostics import Diagnostic, did_you_mean, error
 from slalang.graph.model import Model

@@ -17,7 +17,7 @@ def check_unused(model: Model) -> list[Diagnostic]:
     for ent in scope.entities.values():
         if ent.kind in _REFERENCED_KINDS and ent.file.is_root and ent.node not in used:
             out.append(warning("SLA210", f'{ent.kind} "{ent.name}" is never used', ent.span,
-                               f"remove it, or reference it from a tier, service or test"))
+                               "remove it, or reference it from a tier, service or test"))
     for sf in model.sources.files.values():
         if not sf.is_root:
             continue
