@@ -227,7 +227,13 @@ def report(policy_path: Path = typer.Option(..., "--policy", "-p", help="Policy 
     outage_records = [o for _, o in iter_parsed(policy, outages, lambda r: parse_outage(r, services), strict)]
     ticket_records = [t for _, t in iter_parsed(policy, tickets, lambda r: parse_ticket(r, severities), strict)] \
         if tickets else []
-    built = build_report(policy, outages=outage_records, tickets=ticket_records, period=the_period)
+    from slalang.runtime.errors import SlalangError
+
+    try:
+        built = build_report(policy, outages=outage_records, tickets=ticket_records, period=the_period)
+    except SlalangError as exc:
+        _echo_err(f"error: {exc}")
+        raise typer.Exit(EXIT_USAGE)
     text = render_report(built, format.value)
     if output is None:
         typer.echo(text, nl=False)
@@ -263,11 +269,16 @@ _register_views()
 
 def main() -> None:
     """Console entry point: no traceback ever reaches the user for bad input."""
+    from slalang.runtime.errors import SlalangError
+
     try:
-        app()
+        app()  # standalone: typer turns its own usage errors and exits into exit codes
     except KeyboardInterrupt:
         _echo_err("interrupted")
         sys.exit(130)
+    except SlalangError as exc:  # the outer edge: input the runtime refuses (horizon, instants, records)
+        _echo_err(f"error: {exc}")
+        sys.exit(EXIT_USAGE)
 
 
 if __name__ == "__main__":

@@ -87,3 +87,17 @@ def test_runtime_import_stays_light():
             "print(sorted(m for m in ('lark', 'networkx', 'holidays', 'jsonschema') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+def test_report_for_a_period_beyond_the_horizon_is_an_input_error(tmp_path):
+    from pathlib import Path
+    repo = Path(__file__).resolve().parents[2]
+    outages = tmp_path / "outages.jsonl"
+    outages.write_text("")
+    result = runner.invoke(app, ["report", "--policy", str(repo / "policies"), "--outages", str(outages),
+                                 "--period", "2041-01"])
+    assert result.exit_code == 2
+    assert "outside the policy horizon" in result.output
+    proc = subprocess.run([sys.executable, "-m", "slalang.cli", "report", "--policy", str(repo / "policies"),
+                           "--outages", str(outages), "--period", "2041-01"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
