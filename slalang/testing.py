@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Optional
 
 from slalang.runtime.errors import SlalangError
-from slalang.runtime.records import from_us, instant_us, parse_outage, parse_ticket
+from slalang.runtime.records import from_us, instant_us, iso_z, parse_outage, parse_ticket
 
 
 @dataclass
@@ -30,12 +30,9 @@ class TestOutcome:
         return not self.failures and self.error is None
 
 
-def _fmt(us: Optional[int]) -> str:
-    return "none" if us is None else from_us(us).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _fmt_dt(value) -> str:
-    return "none" if value is None else value.strftime("%Y-%m-%dT%H:%M:%SZ")
+def _fmt(value) -> str:
+    """Expectations are written to the second, and compared as written."""
+    return iso_z(value, fraction=False) or "none"
 
 
 def run_tests(policy) -> list[TestOutcome]:
@@ -131,8 +128,8 @@ def _check(case: _Case, exp: dict) -> Optional[Failure]:
         if what == "due":
             got = metric.internal_deadline if internal else metric.deadline
             want = exp.get("due")
-            if _fmt_dt(got) != _fmt(_us(want)):
-                return Failure(span, _describe(exp), f"due {_fmt_dt(got)}")
+            if _fmt(got) != _fmt(_us(want)):
+                return Failure(span, _describe(exp), f"due {_fmt(got)}")
         elif what == "state":
             got = metric.internal_state if internal else metric.state
             if got != exp["state"]:
@@ -147,7 +144,7 @@ def _check(case: _Case, exp: dict) -> Optional[Failure]:
         due = [e for e in result.escalations if exp["contact"] in e.notify and e.due is not None]
         if any(from_us(at) == e.due for e in due):
             return None
-        got = ", ".join(sorted({_fmt_dt(e.due) for e in due})) or "no step notifying them"
+        got = ", ".join(sorted({_fmt(e.due) for e in due})) or "no step notifying them"
         return Failure(span, _describe(exp), f"notified at {got}")
     report = case.availability(exp["period"], exp.get("service"))
     if what == "availability":

@@ -13,6 +13,7 @@ from slalang.resolve.inherit import Stmt
 from slalang.resolve.loader import SourceFile
 from slalang.resolve.scope import ALWAYS, Entity
 from slalang.runtime.artifact import FORMAT_VERSION, with_digest
+from slalang.runtime.records import iso_z
 from slalang.runtime.tz import localize
 from slalang.syntax import ast
 
@@ -20,7 +21,7 @@ UTC = dt.timezone.utc
 
 
 def iso(instant: dt.datetime) -> str:
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_z(instant, fraction=False)
 
 
 def span_ir(sf: Optional[SourceFile], span) -> Optional[str]:

@@ -10,12 +10,12 @@ from fractions import Fraction
 from typing import Iterable, Optional
 
 from slalang.runtime.periods import Period, parse_period
-from slalang.runtime.records import Outage, Ticket, from_us, instant_us
+from slalang.runtime.records import Outage, Ticket, instant_us, iso_z
 from slalang.runtime.terms import Terms
 
 
 def _iso(us: Optional[int]) -> Optional[str]:
-    return None if us is None else from_us(us).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_z(us, fraction=False)
 
 
 def _pct(value: Fraction, places: int = 4) -> str:
@@ -152,7 +152,7 @@ def build_report(policy, *, outages: Iterable[Outage], tickets: Iterable[Ticket]
         results = [terms.evaluate_parsed(t, as_of) for t in own]
         breaches = [{"ticket": r.id, "metric": name, "severity": m.severity, "state": m.state,
                      "goal": _seconds(m.goal), "elapsed": _seconds(m.elapsed),
-                     "deadline": None if m.deadline is None else m.deadline.strftime("%Y-%m-%dT%H:%M:%SZ")}
+                     "deadline": iso_z(m.deadline, fraction=False)}
                     for r in results for name, m in r.metrics.items() if m.state in ("missed", "breached")]
         spec = terms.objectives.get("availability") or {}
         used = (Fraction(avail.downtime_exact) / avail.budget_exact * 100) if avail.budget_exact else None

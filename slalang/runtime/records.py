@@ -38,6 +38,18 @@ def from_us(us: int) -> datetime:
     return EPOCH + us * US
 
 
+def iso_z(value: "datetime | int | None", *, fraction: bool = True) -> Optional[str]:
+    """An instant (aware datetime or epoch µs) as `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` in UTC; None stays
+    None. `fraction=False` drops microseconds (artifacts and reports speak in whole seconds)."""
+    if value is None:
+        return None
+    instant = from_us(value) if isinstance(value, int) else value.astimezone(timezone.utc)
+    text = instant.strftime("%Y-%m-%dT%H:%M:%S")
+    if fraction and instant.microsecond:
+        text += f".{instant.microsecond:06d}"
+    return text + "Z"
+
+
 @dataclass(frozen=True)
 class Event:
     at: int            # epoch microseconds

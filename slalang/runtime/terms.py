@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 from slalang.runtime.clocks import Clock, Epoch, percent_threshold
 from slalang.runtime.errors import RecordError
-from slalang.runtime.records import US, Ticket, from_us, instant_us, parse_ticket
+from slalang.runtime.records import US, Ticket, from_us, instant_us, iso_z, parse_ticket
 
 METRICS = ("response", "resolution", "update")
 
@@ -61,10 +61,10 @@ class MetricResult:
     def to_json(self) -> dict:
         out = {"metric": self.metric, "severity": self.severity, "goal": _secs(self.goal),
                "elapsed": _secs(self.elapsed), "remaining": _secs(self.remaining),
-               "deadline": _iso(self.deadline), "state": self.state, "window": self.window,
-               "started": _iso(self.started), "stopped": _iso(self.stopped)}
+               "deadline": iso_z(self.deadline), "state": self.state, "window": self.window,
+               "started": iso_z(self.started), "stopped": iso_z(self.stopped)}
         if self.internal_goal is not None:
-            out.update(internal_goal=_secs(self.internal_goal), internal_deadline=_iso(self.internal_deadline),
+            out.update(internal_goal=_secs(self.internal_goal), internal_deadline=iso_z(self.internal_deadline),
                        internal_state=self.internal_state)
         if self.cycles:
             out["cycles"] = [c.to_json() for c in self.cycles]
@@ -85,7 +85,7 @@ class EscalationStep:
     cycle: int = 0            # update cycle (1-based) for the update metric, else 0
 
     def to_json(self) -> dict:
-        return {"metric": self.metric, "step": self.step, "repeat": self.repeat, "due": _iso(self.due),
+        return {"metric": self.metric, "step": self.step, "repeat": self.repeat, "due": iso_z(self.due),
                 "notify": self.notify, "channels": self.channels, "fired": self.fired, "cycle": self.cycle}
 
 
@@ -111,11 +111,6 @@ class TicketResult:
         out["metrics"] = {k: m.to_json() for k, m in self.metrics.items()}
         out["escalations"] = [e.to_json() for e in self.escalations]
         return out
-
-
-def _iso(value: Optional[datetime]) -> Optional[str]:
-    return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%S") + (
-        f".{value.microsecond:06d}" if value.microsecond else "") + "Z"
 
 
 def _secs(td: timedelta) -> float | int:
@@ -210,7 +205,7 @@ class Terms:
     def evaluate_parsed(self, t: Ticket, now_us: int) -> TicketResult:
         """`evaluate_ticket` for a parsed ticket and `now` in epoch microseconds."""
         if now_us < t.opened:
-            raise RecordError(f"ticket {t.id} is opened at {_iso(from_us(t.opened))}, after now ({_iso(from_us(now_us))})")
+            raise RecordError(f"ticket {t.id} is opened at {iso_z(from_us(t.opened))}, after now ({iso_z(from_us(now_us))})")
         severity, paused, resolved = t.severity, False, False
         response = Clock("response", t.opened, [self._epoch("response", severity, t.opened)])
         resolution = Clock("resolution", t.opened, [self._epoch("resolution", severity, t.opened)])

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from slalang.runtime.errors import ArtifactError, HorizonError, InstantError
+from slalang.runtime.records import iso_z
 from slalang.runtime.tz import EPOCH, US_PER_S, from_us, parse_instant
 from slalang.runtime.windows.algebra import IntervalSet, clip, subtract, union
 from slalang.runtime.windows.batch import Span, as_us_array, amounts_us_array
@@ -23,10 +24,6 @@ __all__ = ["ALWAYS", "Window", "WindowSet"]
 ALWAYS = "always"
 _ONE_US = timedelta(microseconds=1)
 _ZERO = timedelta(0)
-
-
-def _iso(us: int) -> str:
-    return from_us(us).isoformat().replace("+00:00", "Z")
 
 
 class WindowSet:
@@ -74,8 +71,8 @@ class WindowSet:
         """The HorizonError for an instant outside the horizon, saying what the horizon is."""
         first, last = self.horizon
         return HorizonError(
-            f"{what} {_iso(us)} is outside the policy horizon {first}..{last} "
-            f"(window data exists from {_iso(self.start_us)} up to {_iso(self.end_us)}); "
+            f"{what} {iso_z(us)} is outside the policy horizon {first}..{last} "
+            f"(window data exists from {iso_z(self.start_us)} up to {iso_z(self.end_us)}); "
             "widen `horizon` in the policy header"
         )
 
@@ -264,7 +261,7 @@ class Window:
             rest -= blk.total
         raise HorizonError(
             f"window {self.id!r} has less than {amount} of open time between "
-            f"{_iso(a)} and the end of the policy horizon ({_iso(self._set.end_us)}); "
+            f"{iso_z(a)} and the end of the policy horizon ({iso_z(self._set.end_us)}); "
             "widen `horizon` in the policy header"
         )
 
@@ -278,7 +275,7 @@ class Window:
         a = self._checked(a, "start")
         b = self._checked(b, "end", allow_end=True)
         if b < a:
-            raise ValueError(f"end {_iso(b)} is before start {_iso(a)}")
+            raise ValueError(f"end {iso_z(b)} is before start {iso_z(a)}")
         return self._open_us(a, b)
 
     def add_us(self, a: int, amount: int) -> int:
@@ -385,9 +382,9 @@ class Window:
         if short.size:
             i = int(short[0])
             raise HorizonError(
-                f"window {self.id!r}: the deadline of start {_iso(int(a[i]))} plus "
+                f"window {self.id!r}: the deadline of start {iso_z(int(a[i]))} plus "
                 f"{timedelta(microseconds=int(need[i]))} of open time (index {i}) lies beyond the "
-                f"end of the policy horizon ({_iso(self._set.end_us)}); widen `horizon` in the policy header"
+                f"end of the policy horizon ({iso_z(self._set.end_us)}); widen `horizon` in the policy header"
             )
         result = span.deadline(target)
         return np.where(need == 0, a, result).astype("datetime64[us]")
