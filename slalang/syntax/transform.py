@@ -207,7 +207,7 @@ class ToAst(Transformer):
     def including_dependencies(self, meta, c):
         return ("including", True)
 
-    def _options(self, items, meta, allowed):
+    def _options(self, items, meta):
         out = {}
         for key, value in items:
             if key in out:
@@ -217,11 +217,11 @@ class ToAst(Transformer):
         return out
 
     def target_stmt(self, meta, c):
-        opts = self._options(c[3:], meta, ("internal", "during"))
+        opts = self._options(c[3:], meta)
         return ast.Target(self._span(meta), str(c[0]), c[1], c[2], opts.get("internal"), opts.get("during"))
 
     def update_stmt(self, meta, c):
-        opts = self._options(c[2:], meta, ("internal", "during"))
+        opts = self._options(c[2:], meta)
         return ast.Target(self._span(meta), "update", c[0], c[1], opts.get("internal"), opts.get("during"))
 
     def percentile_stmt(self, meta, c):
@@ -229,7 +229,7 @@ class ToAst(Transformer):
         return ast.PercentileTarget(self._span(meta), str(c[0]), c[1], c[2], c[3], during)
 
     def availability_stmt(self, meta, c):
-        opts = self._options(c[2:], meta, ("during", "internal", "including"))
+        opts = self._options(c[2:], meta)
         return ast.Availability(self._span(meta), c[0], str(c[1]), opts.get("during"), opts.get("internal"),
                                 bool(opts.get("including")))
 
@@ -326,7 +326,7 @@ class ToAst(Transformer):
         return ("impact", c[0])
 
     def outage_stmt(self, meta, c):
-        opts = self._options(c[3:], meta, ("tags", "announced", "impact"))
+        opts = self._options(c[3:], meta)
         impact = opts.get("impact")
         return ast.OutageStmt(self._span(meta), c[0], c[1], c[2], opts.get("tags", ()),
                               opts.get("announced"), Decimal(str(impact)) if impact is not None else None,
