@@ -342,12 +342,13 @@ def _merge_runs(pieces: Pieces) -> list[tuple[int, int, Fraction]]:
 def _occurrences(window, a: int, b: int) -> list[tuple[int, int]]:
     """Maximal open intervals of `window` meeting [a, b), with their true (unclipped) starts."""
     day = 86_400 * 1_000_000
-    lo = max(a - 7 * day, window._set.start_us)
-    hi = min(b + 7 * day, window._set.end_us)
+    start, end = window.horizon_us
+    lo = max(a - 7 * day, start)
+    hi = min(b + 7 * day, end)
     while True:
         found = [((s - _EPOCH) // US, (e - _EPOCH) // US) for s, e in window.intervals(from_us(lo), from_us(hi))]
-        if found and found[0][0] == lo and lo > window._set.start_us:
-            lo = max(lo - 366 * day, window._set.start_us)  # an occurrence that began long ago
+        if found and found[0][0] == lo and lo > start:
+            lo = max(lo - 366 * day, start)  # an occurrence that began long ago
             continue
         return [(s, e) for s, e in found if e > a and s < b]
 

@@ -10,13 +10,15 @@ epoch rule of `Clock.due`, computed incrementally, so results equal `Terms.evalu
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from itertools import chain, count, repeat
+from operator import itemgetter
 from typing import Optional
 
 import numpy as np
 
-from slalang.runtime.errors import InstantError, RecordError
-from slalang.runtime.records import EPOCH, US, from_us, instant_us, parse_ticket
+from slalang.runtime.errors import HorizonError, InstantError, RecordError
+from slalang.runtime.records import US, from_us, instant_us, parse_ticket
 from slalang.runtime.terms import EscalationStep, MetricResult, TicketResult
 
 MIN = np.iinfo(np.int64).min
@@ -63,10 +65,12 @@ class Tables:
 class Batch:
     """The clocks of n tickets under one set of terms, advanced together."""
 
-    def __init__(self, tables: Tables, opened: np.ndarray, sev: np.ndarray, restart: bool):
+    def __init__(self, tables: Tables, opened: np.ndarray, sev: np.ndarray, restart: bool, axes: list,
+                 horizon: tuple[int, int]):
         n = len(opened)
         t = tables
         self.t, self.n, self.restart = t, n, restart
+        self.axes, self.horizon = axes, horizon  # one open-time Axis per window of t.windows
         n_sev, n_plan = t.goal.shape[1], len(t.plan)
         self.paused = np.zeros(n, dtype=bool)
         self.resolved = np.zeros(n, dtype=bool)
@@ -85,8 +89,10 @@ class Batch:
         self.escalations: list[dict] = []  # emitted escalation records (arrays)
 
     # -- time passes ------------------------------------------------------------------------------
-    def advance(self, a: np.ndarray, b: np.ndarray, rows: np.ndarray, goal_changes: Optional[np.ndarray] = None) -> None:
+    def advance(self, a: np.ndarray, b: np.ndarray, fa: np.ndarray, fb: np.ndarray, rows: np.ndarray,
+                goal_changes: Optional[np.ndarray] = None) -> None:
         """Count [a, b) on every running clock of the selected rows; record threshold crossings.
+        `fa` and `fb` are a and b on each window's open-time axis (shape: windows × rows).
 
         Where the goal changes at b (`goal_changes`), a step reached exactly at b is not reached
         under the old goal: from b on the goal is the new one, and the change judges it."""
@@ -98,14 +104,12 @@ class Batch:
             idx = np.flatnonzero(run)
             if idx.size == 0:
                 continue
-            w = t.win[c, sev[idx]]
             a_i, b_i = a[idx], b[idx]
-            d = np.empty(idx.size, dtype=np.int64)
-            for wi in np.unique(w):
-                sel = w == wi
-                d[sel] = t.windows[wi].open_us_many(a_i[sel], b_i[sel])
+            self._within_horizon(int(a_i.min()), int(b_i.max()))
+            w = t.win[c, sev[idx]]
+            f0 = fa[w, idx]
             e0 = self.e[c, idx]
-            e1 = e0 + d
+            e1 = e0 + (fb[w, idx] - f0)
             self.e[c, idx] = e1
             crossings = []  # (target array, row positions, need, is an escalation step)
             for p in range(len(t.plan)):
@@ -123,18 +127,35 @@ class Batch:
                         crossings.append((arr[c, s], hit, x - e0[hit], False))
             for target, hit, need, is_step in crossings:
                 rows_hit = idx[hit]
-                need = np.broadcast_to(need, hit.shape).astype(np.int64)
-                instant = self._add(w[hit], a_i[hit], need)
+                instant = self._at(w[hit], f0[hit] + need)
                 if is_step and goal_changes is not None:
                     keep = ~(goal_changes[rows_hit] & (instant == b_i[hit]))
                     rows_hit, instant = rows_hit[keep], instant[keep]
                 target[rows_hit] = instant
 
-    def _add(self, w: np.ndarray, a: np.ndarray, need: np.ndarray) -> np.ndarray:
-        out = np.empty(a.size, dtype=np.int64)
-        for wi in np.unique(w):
+    def _within_horizon(self, lo: int, hi: int, allow_end: bool = True) -> None:
+        """Clocks run only where window data exists (an end bound may be the horizon's end)."""
+        start, end = self.horizon
+        if lo < start or hi > end or (hi == end and not allow_end):
+            raise HorizonError("a ticket's clock runs outside the policy horizon")
+
+    def _at(self, w: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """The instants at which x open µs have passed on the axis of window w (per row)."""
+        if len(self.axes) == 1:
+            return self.axes[0].instant_at(x)
+        out = np.empty(x.size, dtype=np.int64)
+        for wi in np.unique(w).tolist():
             sel = w == wi
-            out[sel] = self.t.windows[wi].add_us_many(a[sel], need[sel])
+            out[sel] = self.axes[wi].instant_at(x[sel])
+        return out
+
+    def _add(self, w: np.ndarray, a: np.ndarray, need: np.ndarray) -> np.ndarray:
+        """The instants at which need open µs of window w have passed since a (per row)."""
+        self._within_horizon(int(a.min()), int(a.max()), allow_end=False)
+        out = np.empty(a.size, dtype=np.int64)
+        for wi in np.unique(w).tolist():
+            sel = w == wi
+            out[sel] = self.axes[wi].add(a[sel], need[sel])
         return out
 
     # -- events -------------------------------------------------------------------------------------
@@ -234,7 +255,17 @@ def evaluate_group(terms, ids: list[str], opened: np.ndarray, sev0: np.ndarray, 
     the ticket), t, code and val (a severity index, or a status index into `statuses`)."""
     tables = Tables(terms, sev_names)
     n = len(ids)
-    batch = Batch(tables, opened, sev0, terms.restart)
+    # every instant is placed once on each window's open-time axis; clocks then add integers.
+    # Instants outside the horizon are clamped here and refused if a running clock reaches them.
+    horizon = tables.windows[0].horizon_us if tables.windows else (MIN, np.iinfo(np.int64).max)
+    lo, hi = max(int(opened.min()), horizon[0]), min(now, horizon[1])
+    axes = [w.axis(lo, hi) for w in tables.windows]
+
+    def on_axes(t: np.ndarray) -> np.ndarray:
+        t = np.clip(t, lo, hi)
+        return np.stack([axis.open_at(t) for axis in axes]) if axes else np.zeros((0, t.size), dtype=np.int64)
+
+    batch = Batch(tables, opened, sev0, terms.restart, axes, horizon)
     k_max = int(events["k"].max()) + 1 if events["k"].size else 0
     ev_t = np.full((k_max, n), MIN, dtype=np.int64)
     ev_code = np.zeros((k_max, n), dtype=np.int64)
@@ -245,7 +276,9 @@ def evaluate_group(terms, ids: list[str], opened: np.ndarray, sev0: np.ndarray, 
         ev_t[events["k"], events["row"]] = events["t"]
         ev_code[events["k"], events["row"]] = code
         ev_val[events["k"], events["row"]] = np.where(code == STATUS, pausing[np.where(code == STATUS, val, 0)], val)
-    t_prev = opened.copy()
+    ev_f = np.zeros((len(axes), k_max, n), dtype=np.int64)
+    ev_f[:, events["k"], events["row"]] = on_axes(events["t"])
+    t_prev, f_prev = opened.copy(), on_axes(opened)
     everyone = np.ones(n, dtype=bool)
     for k in range(k_max):
         at, code = ev_t[k], ev_code[k]
@@ -253,8 +286,9 @@ def evaluate_group(terms, ids: list[str], opened: np.ndarray, sev0: np.ndarray, 
         if not valid.any():
             continue
         changes = valid & (code == SEV) & (ev_val[k] != batch.sev)  # a repeated value is no change
-        batch.advance(t_prev, np.where(valid, at, t_prev), valid, changes)
-        t_prev = np.where(valid, at, t_prev)
+        t_next, f_next = np.where(valid, at, t_prev), np.where(valid, ev_f[:, k], f_prev)
+        batch.advance(t_prev, t_next, f_prev, f_next, valid, changes)
+        t_prev, f_prev = t_next, f_next
         m = valid & (code == STATUS)
         batch.paused[m] = ev_val[k][m].astype(bool)
         if changes.any():
@@ -277,8 +311,8 @@ def evaluate_group(terms, ids: list[str], opened: np.ndarray, sev0: np.ndarray, 
             if pending.any():
                 batch.severity_change(pending, at, batch.sev, (S,))
             batch.new_cycle(m, at)
-    now_arr = np.full(n, now, dtype=np.int64)
-    batch.advance(t_prev, np.maximum(now_arr, t_prev), everyone)
+    now_arr = np.full(n, now, dtype=np.int64)  # every event counted is at or before now
+    batch.advance(t_prev, now_arr, f_prev, np.broadcast_to(on_axes(now_arr[:1]), f_prev.shape), everyone)
     rows = np.arange(n)
     zero = np.zeros(n, dtype=np.int64)
     batch.emit_escalations(R, rows, zero, now)
@@ -465,38 +499,180 @@ class LazyResult(TicketResult):
 
 
 class _Slow(Exception):
-    """This record is not in the common shape: the scalar path judges it (and words any error)."""
+    """A record not in the common shape: the scalar path judges it (and words any error)."""
 
 
-def _split(text) -> tuple[str, int]:
-    """`2025-03-07T16:00:00Z` -> (`2025-03-07T16:00:00`, 0); `...+01:00` -> (..., 60) minutes.
-    Raises _Slow for any other shape (naive, or not ISO): the scalar path words the problem."""
-    if type(text) is not str or len(text) < 17 or text[4] != "-" or text[10] != "T":
+# What a column pass raises when some record in it is not in the common shape.
+_SHAPE_ERRORS = (_Slow, KeyError, TypeError, AttributeError, IndexError, ValueError)
+_ID, _SEVERITY, _OPENED, _AT = (itemgetter(k) for k in ("id", "severity", "opened", "at"))
+_NO_EVENTS: list = []
+
+
+def _event_kind(triple: tuple, sev_index: dict, status_index: dict) -> tuple[int, int]:
+    """(code, value) of an event from its (status, type, severity) fields; _Slow unless exactly one
+    is given and valid (the scalar path words what is wrong)."""
+    given = [(i, v) for i, v in enumerate(triple) if v is not None and v != ""]
+    if len(given) != 1 or type(given[0][1]) is not str:
         raise _Slow
-    if text[-1] == "Z" and text[-2].isdigit():
-        return text[:-1], 0
-    if text[-6] in "+-" and text[-3] == ":" and text[-7].isdigit():
-        minutes = int(text[-5:-3]) * 60 + int(text[-2:])
-        return text[:-6], minutes if text[-6] == "+" else -minutes
-    raise _Slow
+    kind, value = given[0]
+    if kind == 0:
+        return STATUS, status_index.setdefault(value, len(status_index))
+    if kind == 1:
+        return _TYPE_CODES[value], 0
+    return SEV, sev_index[value]
 
 
-def _parse_instants(strings: list[str], offsets: list[int]) -> np.ndarray:
-    """Epoch µs of naive ISO datetimes less their UTC offsets (minutes), all at once; one by one
-    (marking what does not parse) if numpy refuses any of them."""
+def _columns(records: list, sev_index: dict, status_index: dict, key_ids: dict) -> dict:
+    """The fields of records in the common shape, column by column: a few C-level passes over the
+    records instead of Python code per record. Raises one of _SHAPE_ERRORS if any record is not in
+    that shape (`_gather` then narrows down which)."""
+    n = len(records)
+    ids = list(map(_ID, records))
+    kinds = set(map(type, ids))
+    if kinds != {str}:
+        if not kinds <= {str, int}:
+            raise _Slow
+        ids = list(map(str, ids))
+    if "" in ids:
+        raise _Slow
+    sev = np.fromiter(map(sev_index.__getitem__, map(_SEVERITY, records)), np.int64, n)
+    opened = list(map(_OPENED, records))
+    tiers = list(map(dict.get, records, repeat("tier")))
+    if tiers[0] and tiers.count(tiers[0]) == n:
+        key_of = np.full(n, key_ids.setdefault(("tier", tiers[0]), len(key_ids)), dtype=np.int64)
+    else:
+        keys = [("tier", t) if t else ("contract", r.get("customer"), r.get("service")) for r, t in zip(records, tiers)]
+        key_of = np.array([key_ids.setdefault(k, len(key_ids)) for k in keys], dtype=np.int64)
+    events = list(map(dict.get, records, repeat("events"), repeat(_NO_EVENTS)))
+    if set(map(type, events)) != {list}:
+        # no events (null or an empty cell), or a CSV cell holding the JSON list
+        events = [_NO_EVENTS if e is None or e == "" else json.loads(e) if type(e) is str else e for e in events]
+        if set(map(type, events)) != {list}:
+            raise _Slow
+    counts = np.fromiter(map(len, events), np.int64, n)
+    flat = list(chain.from_iterable(events))
+    ats = list(map(_AT, flat))
+    triples = zip(map(dict.get, flat, repeat("status")), map(dict.get, flat, repeat("type")),
+                  map(dict.get, flat, repeat("severity")))
+    kind_ids: dict = {}
+    kind_of = np.fromiter(map(kind_ids.setdefault, triples, count()), np.int64, len(flat))
+    table = np.zeros((2, max(len(flat), 1)), dtype=np.int64)
+    for triple, k in kind_ids.items():
+        table[:, k] = _event_kind(triple, sev_index, status_index)
+    return {"ids": ids, "sev": sev, "opened": opened, "key_of": key_of, "counts": counts, "ats": ats,
+            "codes": table[0, kind_of], "vals": table[1, kind_of]}
+
+
+def _gather(records: list, lo: int, hi: int, parts: list, slow: list, *tables) -> None:
+    """Columns of records[lo:hi] into `parts` as (lo, hi, columns); where a stretch has a record
+    not in the common shape, halve it until that record stands alone, and send it to `slow`."""
     try:
-        local = np.array(strings, dtype="datetime64[us]").view(np.int64)
+        parts.append((lo, hi, _columns(records[lo:hi], *tables)))
+    except _SHAPE_ERRORS:
+        if hi - lo == 1:
+            slow.append(lo)
+            return
+        mid = (lo + hi) // 2
+        _gather(records, lo, mid, parts, slow, *tables)
+        _gather(records, mid, hi, parts, slow, *tables)
+
+
+# the `YYYY-MM-DD?HH:MM:SS` head of an instant: the bytes allowed in each column (col 10 is T or a space)
+_HEAD_LO = np.frombuffer(b"0000-00-00 00:00:00", dtype=np.uint8)
+_HEAD_SPAN = np.frombuffer(b"9999-99-99T99:99:99", dtype=np.uint8) - _HEAD_LO
+
+
+def _number(u: np.ndarray, cols: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(the columns of u read as one decimal number, whether they are all digits)."""
+    value = np.zeros(u.shape[0], dtype=np.int64)
+    ok = np.ones(u.shape[0], dtype=bool)
+    for col in cols:
+        d = u[:, col].astype(np.int64) - ord("0")
+        ok &= (d >= 0) & (d <= 9)
+        value = value * 10 + d
+    return value, ok
+
+
+def _parse_fixed(u: np.ndarray) -> np.ndarray:
+    """Epoch µs of same-width ASCII instants (rows of u): `YYYY-MM-DD[T ]HH:MM:SS[.fff|.ffffff]`
+    then `Z` or `±HH:MM`; MIN for a row in any other shape or naming no real date."""
+    n, width = u.shape
+    out = np.full(n, MIN, dtype=np.int64)
+    head = np.ascontiguousarray(u[:, :19])
+    outside = (head - _HEAD_LO) > _HEAD_SPAN   # unsigned: below the low byte wraps round, too
+    ok_head = ~outside.any(axis=1) if outside.any() else np.ones(n, dtype=bool)
+    ok_head &= (u[:, 10] == ord("T")) | (u[:, 10] == ord(" "))
+    for zulu in (True, False):
+        body = width - 1 if zulu else width - 6   # where the offset starts
+        fraction = body - 19                       # 0, or a dot and 3 or 6 digits
+        if fraction not in (0, 4, 7):
+            continue
+        ok = ok_head.copy()
+        micro = 0
+        if fraction:
+            digits, ok_f = _number(u, list(range(20, body)))
+            ok &= ok_f & (u[:, 19] == ord("."))
+            micro = digits * (1000 if fraction == 4 else 1)
+        if zulu:
+            ok &= u[:, body] == ord("Z")
+            offset = 0
+        else:
+            hh, ok_h = _number(u, [body + 1, body + 2])
+            mm, ok_m = _number(u, [body + 4, body + 5])
+            ok &= ((u[:, body] == ord("+")) | (u[:, body] == ord("-"))) & (u[:, body + 3] == ord(":"))
+            ok &= ok_h & ok_m & (hh <= 23) & (mm <= 59)
+            offset = np.where(u[:, body] == ord("-"), -1, 1) * (hh * 60 + mm) * 60_000_000
+        micro = micro - offset
+        everyone = bool(ok.all())
+        rows = slice(None) if everyone else np.flatnonzero(ok)
+        naive = (head if everyone else head[rows]).view("S19").ravel()
+        if naive.size == 0:
+            continue
+        try:
+            local = naive.astype("datetime64[us]").view(np.int64)
+        except ValueError:  # some row names no real date (Feb 30, hour 24): find which, one by one
+            local = np.array([_naive_us(text) for text in naive], dtype=np.int64)
+        shift = micro if np.isscalar(micro) else micro[rows]
+        out[rows] = np.where(local == MIN, MIN, local + shift)
+    return out
+
+
+def _naive_us(text: bytes) -> int:
+    try:
+        return int(np.datetime64(text.decode(), "us").view(np.int64))
     except ValueError:
-        local = np.empty(len(strings), dtype=np.int64)
-        for i, text in enumerate(strings):
-            try:
-                local[i] = (datetime.fromisoformat(text).replace(tzinfo=EPOCH.tzinfo) - EPOCH) // US
-            except ValueError:
-                local[i] = MIN  # judged again, with its message, by the scalar path
-    if any(offsets):
-        off = np.array(offsets, dtype=np.int64) * 60_000_000
-        local = np.where(local == MIN, MIN, local - off)
-    return local
+        return MIN
+
+
+def _parse_column(strings: list) -> np.ndarray:
+    """Epoch µs of a column of instants, vectorised for the shapes systems write (see _parse_fixed);
+    MIN for anything else (an aware datetime object, a naive or unusual string): the scalar path
+    judges those records and words any problem."""
+    n = len(strings)
+    out = np.full(n, MIN, dtype=np.int64)
+    try:
+        widths = list(map(len, strings))
+        if n and widths.count(widths[0]) == n:
+            groups = [(widths[0], slice(None), strings)]
+        else:
+            w = np.array(widths, dtype=np.int64)
+            groups = []
+            for width in np.unique(w).tolist():
+                where = np.flatnonzero(w == width)
+                groups.append((width, where, [strings[i] for i in where.tolist()]))
+        for width, where, part in groups:
+            if 20 <= width <= 32:
+                try:
+                    raw = "".join(part).encode("ascii")
+                except UnicodeEncodeError:
+                    continue
+                out[where] = _parse_fixed(np.frombuffer(raw, dtype=np.uint8).reshape(-1, width))
+    except TypeError:  # not all strings: parse those that are
+        where = [i for i, s in enumerate(strings) if type(s) is str]
+        out[:] = MIN
+        if where:
+            out[where] = _parse_column([strings[i] for i in where])
+    return out
 
 
 def evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResult]:
@@ -514,85 +690,48 @@ def evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResult
             gc.enable()
 
 
+def _concat(parts: list, name: str):
+    first = parts[0][2][name]
+    if len(parts) == 1:
+        return first
+    if isinstance(first, list):
+        return list(chain.from_iterable(p[2][name] for p in parts))
+    return np.concatenate([p[2][name] for p in parts])
+
+
 def _evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResult]:
     """Policy.evaluate_tickets: pin each ticket's terms at its opened instant and evaluate by group.
 
-    Records in the common shape go through one structural pass, one numpy parse of every instant
-    and the vectorised clocks; any other record goes through `parse_ticket` and the scalar clocks,
+    Records in the common shape are read column by column, every instant is parsed at once, and
+    the clocks run vectorised; any other record goes through `parse_ticket` and the scalar clocks,
     which word its problem. Both paths give the same results (tests compare them)."""
     records = records if isinstance(records, list) else list(records)
     sev_names = [s["name"] for s in policy.artifact["severities"]]
     sev_index = {name: i for i, name in enumerate(sev_names)}
-    severities = set(sev_names)
     results: list[Optional[TicketResult]] = [None] * len(records)
     status_index: dict[str, int] = {}
-    type_codes = _TYPE_CODES
-    strings: list[str] = []   # every instant without its offset: opened, then the events, per record
-    offsets: list[int] = []   # their UTC offsets in minutes
-    codes: list[int] = []
-    vals: list[int] = []
-    counts: list[int] = []    # events per fast record
-    rows, sev0, key_of = [], [], []  # per fast record: position, severity, terms key id
     key_ids: dict[tuple, int] = {}
+    parts: list = []
     slow: list[int] = []
-    add_s, add_o, add_c, add_v = strings.append, offsets.append, codes.append, vals.append
+    if records:
+        _gather(records, 0, len(records), parts, slow, sev_index, status_index, key_ids)
+    if parts:
+        _evaluate_fast(policy, records, results, parts, slow, now, sev_names, status_index, key_ids)
+    severities = set(sev_names)
+    for position in sorted(slow):  # in input order, so that --strict stops at the first bad record
+        results[position] = _one_by_one(policy, records[position], position, now, severities, strict)
+    return results
 
-    def add_instant(text) -> None:
-        # the common `...SSZ` inline; every other shape through _split (which may raise _Slow)
-        if type(text) is str and text[-1] == "Z" and text[-2].isdigit() and text[10] == "T":
-            add_s(text[:-1])
-            add_o(0)
-        else:
-            text, off = _split(text)
-            add_s(text)
-            add_o(off)
 
-    for position, record in enumerate(records):
-        mark_s, mark_e = len(strings), len(codes)
-        try:
-            if type(record) is not dict or type(record["id"]) is not str:
-                raise _Slow
-            sev = sev_index[record["severity"]]
-            tier = record.get("tier")
-            key = ("tier", tier) if tier else ("contract", record["customer"], record["service"])
-            add_instant(record["opened"])
-            for ev in record.get("events") or ():
-                add_instant(ev["at"])
-                if len(ev) != 2:
-                    raise _Slow
-                value = ev.get("status")
-                if value is not None:
-                    if type(value) is not str or not value:
-                        raise _Slow
-                    add_c(STATUS)
-                    add_v(status_index.setdefault(value, len(status_index)))
-                    continue
-                value = ev.get("type")
-                if value is not None:
-                    add_c(type_codes[value])
-                    add_v(0)
-                else:
-                    add_c(SEV)
-                    add_v(sev_index[ev["severity"]])
-        except (_Slow, KeyError, TypeError, AttributeError, IndexError, ValueError):
-            del strings[mark_s:], offsets[mark_s:], codes[mark_e:], vals[mark_e:]
-            slow.append(position)
-            continue
-        rows.append(position)
-        sev0.append(sev)
-        key_of.append(key_ids.setdefault(key, len(key_ids)))
-        counts.append(len(codes) - mark_e)
-    # every instant at once; then opened, event times and order, vectorised
-    instants = _parse_instants(strings, offsets)
-    n_fast = len(rows)
-    counts_a = np.array(counts, dtype=np.int64)
-    opened_pos = np.zeros(n_fast, dtype=np.int64)
-    if n_fast:
-        opened_pos[1:] = np.cumsum(counts_a + 1)[:-1]
-    opened = instants[opened_pos] if n_fast else np.zeros(0, dtype=np.int64)
-    is_event = np.ones(len(strings), dtype=bool)
-    is_event[opened_pos] = False
-    e_t = instants[is_event]
+def _evaluate_fast(policy, records, results, parts, slow, now, sev_names, status_index, key_ids) -> None:
+    """Evaluate the records gathered in columns; those that turn out not to be (an unparsed instant,
+    events out of order, a ticket opened after `now`, no terms) join `slow`."""
+    rows_a = np.concatenate([np.arange(lo, hi, dtype=np.int64) for lo, hi, _ in parts])
+    ids = _concat(parts, "ids")
+    counts_a = _concat(parts, "counts")
+    opened = _parse_column(_concat(parts, "opened"))
+    e_t = _parse_column(_concat(parts, "ats"))
+    n_fast = rows_a.size
     e_row_a = np.repeat(np.arange(n_fast, dtype=np.int64), counts_a)
     first_event = np.cumsum(counts_a) - counts_a
     e_k_a = np.arange(e_t.size, dtype=np.int64) - np.repeat(first_event, counts_a)
@@ -600,12 +739,10 @@ def _evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResul
     bad = np.zeros(n_fast, dtype=bool)
     bad[e_row_a[(e_t < previous) | (e_t == MIN)]] = True
     bad |= (opened == MIN) | (opened > now)
-    e_code, e_val = codes, vals
     # terms per record, pinned at its opened instant (per key, not per record); bad ones go scalar
     groups: dict[int, tuple] = {}
     group_of = np.full(n_fast, -1, dtype=np.int64)
-    key_of_a = np.array(key_of, dtype=np.int64)
-    rows_a = np.array(rows, dtype=np.int64)
+    key_of_a = _concat(parts, "key_of")
     slow.extend(rows_a[bad].tolist())
     good = ~bad
     for key, kid in key_ids.items():
@@ -620,25 +757,24 @@ def _evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResul
             group_of[part] = group[0]
             group[2].append(part)
     statuses = list(status_index)
-    sev0_a = np.array(sev0, dtype=np.int64)
-    events_all = {"row": e_row_a, "k": e_k_a, "t": e_t, "code": np.array(e_code, dtype=np.int64),
-                  "val": np.array(e_val, dtype=np.int64)}
-    groups = {gid: (number, terms, np.sort(np.concatenate(parts))) for gid, (number, terms, parts) in groups.items()}
+    sev0_a = _concat(parts, "sev")
+    events_all = {"row": e_row_a, "k": e_k_a, "t": e_t, "code": _concat(parts, "codes"),
+                  "val": _concat(parts, "vals")}
+    groups = {gid: (number, terms, np.sort(np.concatenate(members))) for gid, (number, terms, members) in groups.items()}
     single = len(groups) == 1 and next(iter(groups.values()))[2].size == n_fast
     for number, terms, members in groups.values():
-        members_a = members
-        if single:  # every fast record, in order: the arrays are already this group's
-            events = events_all
+        if single:  # every record gathered, in order: the arrays are already this group's
+            events, group_ids = events_all, ids
         else:
             local = np.full(n_fast, -1, dtype=np.int64)
-            local[members_a] = np.arange(members_a.size)
+            local[members] = np.arange(members.size)
             sel = group_of[e_row_a] == number
             events = {name: arr[sel] for name, arr in events_all.items()}
             events["row"] = local[events["row"]]
-        positions = rows_a[members_a].tolist()
+            group_ids = [ids[m] for m in members.tolist()]
+        positions = rows_a[members].tolist()
         try:
-            group_results = evaluate_group(terms, [records[p]["id"] for p in positions], opened[members_a],
-                                           sev0_a[members_a], events,
+            group_results = evaluate_group(terms, group_ids, opened[members], sev0_a[members], events,
                                            statuses, now, sev_names)
         except InstantError:
             # Some ticket reaches outside the horizon: judge each ticket alone, so that only
@@ -647,9 +783,6 @@ def _evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResul
             continue
         for position, result in zip(positions, group_results):
             results[position] = result
-    for position in sorted(slow):  # in input order, so that --strict stops at the first bad record
-        results[position] = _one_by_one(policy, records[position], position, now, severities, strict)
-    return results
 
 
 def _terms_of(policy, key: tuple, opened: np.ndarray, members: np.ndarray):

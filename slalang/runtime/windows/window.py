@@ -109,6 +109,11 @@ class Window:
     def __repr__(self) -> str:
         return f"Window({self.id!r}, timezone={self.timezone!r})"
 
+    @property
+    def horizon_us(self) -> tuple[int, int]:
+        """(start, end) of the policy horizon in epoch microseconds: window data exists in [start, end)."""
+        return self._set.start_us, self._set.end_us
+
     # ---- materialisation -------------------------------------------------------------
 
     def block(self, k: int, _path: tuple[str, ...] = ()) -> Block:
@@ -373,11 +378,7 @@ class Window:
         span = self._span_for(self._block_of(int(a.min())), self._block_of(int(a.max())))
         target = span.open_before(a) + need
         # deadlines may lie in later years: take in just the years the furthest one needs
-        furthest, reach, k_hi = int(target.max()), span.total, span.k_hi
-        while furthest > reach and k_hi < len(self._blocks) - 1:
-            k_hi += 1
-            reach += self.block(k_hi).total
-        span = self._span_for(span.k_lo, k_hi)
+        span = self._span_for(span.k_lo, self._years_reaching(span, int(target.max())))
         short = np.flatnonzero(target > span.total)
         if short.size:
             i = int(short[0])
@@ -388,6 +389,21 @@ class Window:
             )
         result = span.deadline(target)
         return np.where(need == 0, a, result).astype("datetime64[us]")
+
+    def _years_reaching(self, span: Span, furthest: int) -> int:
+        """The last block a span from `span.k_lo` needs for `furthest` open µs (at most the last one)."""
+        reach, k_hi = span.total, span.k_hi
+        while furthest > reach and k_hi < len(self._blocks) - 1:
+            k_hi += 1
+            reach += self.block(k_hi).total
+        return k_hi
+
+    def axis(self, lo_us: int, hi_us: int) -> Axis:
+        """An open-time axis for instants in [lo_us, hi_us] (epoch µs; `hi_us` may be the horizon's
+        end): see `Axis`. Raises HorizonError if either bound lies outside the horizon."""
+        self._checked(lo_us, "start")
+        self._checked(hi_us, "end", allow_end=True)
+        return Axis(self, self._block_of(lo_us), self._block_of(hi_us))
 
     def open_us_many(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Open microseconds (int64) of each [a[i], b[i]), epoch-microsecond int64 arrays."""
@@ -403,3 +419,39 @@ class Window:
         if a.size == 0:
             return np.zeros(0, dtype=np.int64)
         return self.add_many(a.astype("datetime64[us]"), need.astype("timedelta64[us]")).view(np.int64)
+
+
+class Axis:
+    """A window's open time as one coordinate from a fixed origin, for many queries at once.
+
+    `open_at(t)` is the open microseconds between the origin and each instant t (which must lie
+    in the years the axis was made for); `instant_at(x)` is the first instant at which x of them
+    have passed. Open time in [a, b) is `open_at(b) - open_at(a)`, and the deadline of `need`
+    open microseconds after a is `instant_at(open_at(a) + need)` (for need > 0): a batch
+    converts its instants once and then works with plain integers."""
+
+    __slots__ = ("window", "_span")
+
+    def __init__(self, window: Window, k_lo: int, k_hi: int) -> None:
+        self.window = window
+        # its own span: the window's cached one may be replaced by one with another origin
+        self._span = Span(k_lo, k_hi, [window.block(k) for k in range(k_lo, k_hi + 1)])
+
+    def open_at(self, t: np.ndarray) -> np.ndarray:
+        return self._span.open_before(t)
+
+    def instant_at(self, x: np.ndarray) -> np.ndarray:
+        """Raises HorizonError if some x lies beyond the end of the horizon."""
+        span = self._span
+        if x.size and int(x.max()) > span.total:
+            w = self.window
+            k_hi = w._years_reaching(span, int(x.max()))
+            span = self._span = Span(span.k_lo, k_hi, [w.block(k) for k in range(span.k_lo, k_hi + 1)])
+            if int(x.max()) > span.total:
+                raise HorizonError(f"window {w.id!r}: a deadline lies beyond the end of the policy horizon "
+                                   f"({iso_z(w._set.end_us)}); widen `horizon` in the policy header")
+        return span.deadline(x)
+
+    def add(self, a: np.ndarray, need: np.ndarray) -> np.ndarray:
+        """The instants at which need[i] (≥ 0) open microseconds have passed since a[i]; as `Window.add`."""
+        return np.where(need == 0, a, self.instant_at(self.open_at(a) + need))
