@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import random
 import sys
 import time
 from pathlib import Path

@@ -11,6 +11,7 @@ epoch rule of `Clock.due`, computed incrementally, so results equal `Terms.evalu
 from __future__ import annotations
 
 import json
+from collections import deque
 from itertools import chain, count, repeat
 from operator import itemgetter
 from typing import Optional
@@ -89,13 +90,9 @@ class Batch:
         self.escalations: list[dict] = []  # emitted escalation records (arrays)
 
     # -- time passes ------------------------------------------------------------------------------
-    def advance(self, a: np.ndarray, b: np.ndarray, fa: np.ndarray, fb: np.ndarray, rows: np.ndarray,
-                goal_changes: Optional[np.ndarray] = None) -> None:
+    def advance(self, a: np.ndarray, b: np.ndarray, fa: np.ndarray, fb: np.ndarray, rows: np.ndarray) -> None:
         """Count [a, b) on every running clock of the selected rows; record threshold crossings.
-        `fa` and `fb` are a and b on each window's open-time axis (shape: windows × rows).
-
-        Where the goal changes at b (`goal_changes`), a step reached exactly at b is not reached
-        under the old goal: from b on the goal is the new one, and the change judges it."""
+        `fa` and `fb` are a and b on each window's open-time axis (shape: windows × rows)."""
         t = self.t
         for c in (R, S, U):
             sev = self.sev_c[c]
@@ -111,12 +108,12 @@ class Batch:
             e0 = self.e[c, idx]
             e1 = e0 + (fb[w, idx] - f0)
             self.e[c, idx] = e1
-            crossings = []  # (target array, row positions, need, is an escalation step)
+            crossings = []  # (target array, row positions, open µs needed from a)
             for p in range(len(t.plan)):
                 x = t.thr[c, p, sev[idx]]
                 hit = np.flatnonzero((self.fired[c, p, idx] == MIN) & (e0 < x) & (x <= e1))
                 if hit.size:
-                    crossings.append((self.fired[c, p], hit, x[hit] - e0[hit], True))
+                    crossings.append((self.fired[c, p], hit, x[hit] - e0[hit]))
             for s in range(t.goal.shape[1]):
                 for table, arr in ((t.goal, self.reach_g), (t.internal, self.reach_i)):
                     x = int(table[c, s])
@@ -124,14 +121,9 @@ class Batch:
                         continue
                     hit = np.flatnonzero((arr[c, s, idx] == MIN) & (e0 < x) & (x <= e1))
                     if hit.size:
-                        crossings.append((arr[c, s], hit, x - e0[hit], False))
-            for target, hit, need, is_step in crossings:
-                rows_hit = idx[hit]
-                instant = self._at(w[hit], f0[hit] + need)
-                if is_step and goal_changes is not None:
-                    keep = ~(goal_changes[rows_hit] & (instant == b_i[hit]))
-                    rows_hit, instant = rows_hit[keep], instant[keep]
-                target[rows_hit] = instant
+                        crossings.append((arr[c, s], hit, x - e0[hit]))
+            for target, hit, need in crossings:
+                target[idx[hit]] = self._at(w[hit], f0[hit] + need)
 
     def _within_horizon(self, lo: int, hi: int, allow_end: bool = True) -> None:
         """Clocks run only where window data exists (an end bound may be the horizon's end)."""
@@ -162,7 +154,8 @@ class Batch:
     def severity_change(self, rows: np.ndarray, at: np.ndarray, new: np.ndarray,
                         clocks: tuple[int, ...] = (R, S, U)) -> None:
         """The goal of each running clock becomes the new severity's from `at` (a stopped clock
-        keeps its verdict); with restart the clock starts from zero, keeping what it had sent."""
+        keeps its verdict); with restart the clock starts from zero, keeping what it had sent.
+        A step reached exactly at `at` is judged under the new goal (as `Clock.due` does)."""
         t = self.t
         for c in clocks:
             idx = np.flatnonzero(rows & (self.stopped[c] == MIN))
@@ -172,7 +165,7 @@ class Batch:
             has = t.goal[c, new_i] >= 0
             if self.restart:
                 cycle = self.cycle[idx] if c == U else np.zeros(idx.size, dtype=np.int64)
-                self.emit_escalations(c, idx, cycle, None)  # the old clock's sent notifications
+                self.emit_escalations(c, idx, cycle, None, before=at[idx])  # what the old clock sent
                 self.gen[c, idx] += 1
                 self.e[c, idx] = 0
                 self.start[c, idx] = at[idx]
@@ -181,10 +174,12 @@ class Batch:
                 self.reach_i[c][:, idx] = MIN
                 self.had_goal[c, idx] = has
             else:
+                at_i = at[idx]
                 for p in range(len(t.plan)):
-                    x = t.thr[c, p, new_i]
-                    fire = (self.fired[c, p, idx] == MIN) & has & (x <= self.e[c, idx])
-                    self.fired[c, p, idx[fire]] = at[idx[fire]]
+                    fired = self.fired[c, p, idx]
+                    fired = np.where(fired == at_i, MIN, fired)
+                    fire = (fired == MIN) & has & (t.thr[c, p, new_i] <= self.e[c, idx])
+                    self.fired[c, p, idx] = np.where(fire, at_i, fired)
                 self.had_goal[c, idx] |= has
             self.sev_c[c, idx] = new_i
 
@@ -218,13 +213,16 @@ class Batch:
                             "reach_g": self.reach_g[U][sev, idx].copy(), "reach_i": self.reach_i[U][sev, idx].copy()})
         self.emit_escalations(U, idx, self.cycle[idx].copy(), None)
 
-    def emit_escalations(self, c: int, idx: np.ndarray, cycle: np.ndarray, now: Optional[int]) -> None:
-        """Escalation records of clock c for the rows: fired steps, and (at the end) pending ones."""
+    def emit_escalations(self, c: int, idx: np.ndarray, cycle: np.ndarray, now: Optional[int],
+                         before: Optional[np.ndarray] = None) -> None:
+        """Escalation records of clock c for the rows: fired steps (only those fired before
+        `before`, where given), and at the end (`now`) pending ones."""
         t = self.t
         if not t.plan:
             return
         mask = self.had_goal[c, idx]
         idx, cycle = idx[mask], cycle[mask]
+        before = None if before is None else before[mask]
         stopped = self.stopped[c, idx]
         running = stopped == MIN
         for p in range(len(t.plan)):
@@ -232,6 +230,8 @@ class Batch:
             fired = f != MIN
             due = f.copy()
             keep = np.where(running, True, fired & (f <= stopped))
+            if before is not None:
+                keep &= f < before
             if now is not None:
                 pending = running & ~fired
                 sev = self.sev_c[c, idx]
@@ -287,7 +287,7 @@ def evaluate_group(terms, ids: list[str], opened: np.ndarray, sev0: np.ndarray, 
             continue
         changes = valid & (code == SEV) & (ev_val[k] != batch.sev)  # a repeated value is no change
         t_next, f_next = np.where(valid, at, t_prev), np.where(valid, ev_f[:, k], f_prev)
-        batch.advance(t_prev, t_next, f_prev, f_next, valid, changes)
+        batch.advance(t_prev, t_next, f_prev, f_next, valid)
         t_prev, f_prev = t_next, f_next
         m = valid & (code == STATUS)
         batch.paused[m] = ev_val[k][m].astype(bool)
@@ -375,9 +375,10 @@ def _results(batch: Batch, ids: list[str], now: int, sev_names: list[str], terms
         clocks.append(_clock_arrays(batch, c, rows, sev, batch.e[c], batch.start[c], stopped,
                                     batch.reach_g[c][sev, rows], batch.reach_i[c][sev, rows],
                                     batch.paused & (stopped == MIN), now))
-    # update: every cycle, ordered by ticket then cycle; a ticket's cycles are one slice
+    # update: every cycle, ordered by ticket then cycle; a ticket's cycles are one slice (each
+    # ticket's cycles were recorded in cycle order, so a stable sort by ticket keeps that order)
     cyc = {k: np.concatenate([rec[k] for rec in batch.cycles]) for k in batch.cycles[0]}
-    order = np.lexsort((cyc["cycle"], cyc["row"]))
+    order = np.argsort(cyc["row"], kind="stable")
     cyc = {k: v[order] for k, v in cyc.items()}
     cycles = _clock_arrays(batch, U, cyc["row"], cyc["sev"], cyc["e"], cyc["start"], cyc["stopped"],
                            cyc["reach_g"], cyc["reach_i"], batch.paused[cyc["row"]] & (cyc["stopped"] == MIN), now)
@@ -397,21 +398,21 @@ def _results(batch: Batch, ids: list[str], now: int, sev_names: list[str], terms
     else:
         esc, esc_bounds = None, np.zeros(n + 1, dtype=np.int64)
     shared = _Shared(clocks, cycles, cycle_bounds.tolist(), esc, esc_bounds.tolist(), sev_names,
-                     [w.id for w in batch.t.windows], batch.t)
-    final_sev = batch.sev.tolist()
-    tier, customer, service = terms.tier, terms.customer, terms.service
-    return [LazyResult(ticket_id, sev_names[final_sev[i]], tier, customer, service, shared, i)
-            for i, ticket_id in enumerate(ids)]
+                     [w.id for w in batch.t.windows], batch.t, terms, batch.sev.tolist())
+    return list(map(LazyResult, ids, repeat(shared), range(n)))
 
 
 class _Shared:
     """The arrays one group's results are read from, turned into Python lists on the first read
     (indexing a list is several times cheaper than boxing numpy scalars one at a time)."""
 
-    def __init__(self, clocks, cycles, cycle_bounds, esc, esc_bounds, sev_names, windows, tables):
+    def __init__(self, clocks, cycles, cycle_bounds, esc, esc_bounds, sev_names, windows, tables, terms,
+                 final_sev: list[int]):
         self._arrays = (clocks, cycles, esc)
         self.cycle_bounds, self.esc_bounds = cycle_bounds, esc_bounds
         self.sev_names, self.windows, self.tables = sev_names, windows, tables
+        self.tier, self.customer, self.service = terms.tier, terms.customer, terms.service
+        self.final_sev = final_sev
         self.clocks = self.cycles = self.esc = None
 
     def lists(self) -> None:
@@ -442,15 +443,21 @@ class _Shared:
 
 
 class LazyResult(TicketResult):
-    """A ticket's result, read from its group's arrays the first time `metrics` or `escalations` is used."""
+    """A ticket's result, read from its group's arrays the first time `metrics` or `escalations` is
+    used. Made 100,000 at a time, so it holds only its id and its place in the group."""
 
-    def __init__(self, ticket_id, severity, tier, customer, service, shared: _Shared, i: int):
-        self.id, self.severity = ticket_id, severity
-        self.tier, self.customer, self.service = tier, customer, service
-        self.problem = None
-        self._shared, self._i = shared, i
-        self._metrics = None
-        self._escalations = None
+    problem = None
+    _metrics: Optional[dict] = None
+    _escalations: Optional[list] = None
+
+    def __init__(self, ticket_id: str, shared: _Shared, i: int):
+        self.id, self._shared, self._i = ticket_id, shared, i
+
+    severity = property(lambda self: self._shared.sev_names[self._shared.final_sev[self._i]],
+                        doc="The severity in force as of now.")
+    tier = property(lambda self: self._shared.tier)
+    customer = property(lambda self: self._shared.customer)
+    service = property(lambda self: self._shared.service)
 
     @property
     def metrics(self) -> dict[str, MetricResult]:
@@ -723,6 +730,15 @@ def _evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResul
     return results
 
 
+def _event_cap(counts: np.ndarray) -> int:
+    """How many events a ticket may have and still go through the vectorised clocks. Each event
+    position is one pass over the whole group, and the arrays hold positions × tickets, so the
+    longest tickets (the last 1%, and any beyond 64 events) are evaluated one at a time instead."""
+    if counts.size == 0:
+        return 0
+    return min(max(int(np.percentile(counts, 99, method="higher")), 16), 64)
+
+
 def _evaluate_fast(policy, records, results, parts, slow, now, sev_names, status_index, key_ids) -> None:
     """Evaluate the records gathered in columns; those that turn out not to be (an unparsed instant,
     events out of order, a ticket opened after `now`, no terms) join `slow`."""
@@ -738,7 +754,7 @@ def _evaluate_fast(policy, records, results, parts, slow, now, sev_names, status
     previous = np.where(e_k_a == 0, opened[e_row_a], np.roll(e_t, 1)) if e_t.size else e_t
     bad = np.zeros(n_fast, dtype=bool)
     bad[e_row_a[(e_t < previous) | (e_t == MIN)]] = True
-    bad |= (opened == MIN) | (opened > now)
+    bad |= (opened == MIN) | (opened > now) | (counts_a > _event_cap(counts_a))
     # terms per record, pinned at its opened instant (per key, not per record); bad ones go scalar
     groups: dict[int, tuple] = {}
     group_of = np.full(n_fast, -1, dtype=np.int64)
@@ -781,8 +797,7 @@ def _evaluate_fast(policy, records, results, parts, slow, now, sev_names, status
             # that one becomes a problem (the scalar clocks give the same answers).
             slow.extend(positions)
             continue
-        for position, result in zip(positions, group_results):
-            results[position] = result
+        deque(map(results.__setitem__, positions, group_results), maxlen=0)  # results[p] = r, in C
 
 
 def _terms_of(policy, key: tuple, opened: np.ndarray, members: np.ndarray):
