@@ -59,12 +59,12 @@ class MetricResult:
     cycles: list["MetricResult"] = field(default_factory=list)   # update: every cycle, oldest first
 
     def to_json(self) -> dict:
-        out = {"metric": self.metric, "severity": self.severity, "goal": _secs(self.goal),
-               "elapsed": _secs(self.elapsed), "remaining": _secs(self.remaining),
+        out = {"metric": self.metric, "severity": self.severity, "goal": json_seconds(self.goal),
+               "elapsed": json_seconds(self.elapsed), "remaining": json_seconds(self.remaining),
                "deadline": iso_z(self.deadline), "state": self.state, "window": self.window,
                "started": iso_z(self.started), "stopped": iso_z(self.stopped)}
         if self.internal_goal is not None:
-            out.update(internal_goal=_secs(self.internal_goal), internal_deadline=iso_z(self.internal_deadline),
+            out.update(internal_goal=json_seconds(self.internal_goal), internal_deadline=iso_z(self.internal_deadline),
                        internal_state=self.internal_state)
         if self.cycles:
             out["cycles"] = [c.to_json() for c in self.cycles]
@@ -113,7 +113,8 @@ class TicketResult:
         return out
 
 
-def _secs(td: timedelta) -> float | int:
+def json_seconds(td: timedelta) -> float | int:
+    """A duration as JSON and CSV write it: whole seconds as an int, else fractional."""
     us = td // US
     return us // 1_000_000 if us % 1_000_000 == 0 else us / 1_000_000
 

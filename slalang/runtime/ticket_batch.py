@@ -19,7 +19,7 @@ from typing import Optional
 import numpy as np
 
 from slalang.runtime.errors import HorizonError, InstantError, RecordError
-from slalang.runtime.records import US, from_us, instant_us, parse_ticket
+from slalang.runtime.records import EPOCH, instant_us, parse_ticket
 from slalang.runtime.terms import EscalationStep, MetricResult, TicketResult
 
 MIN = np.iinfo(np.int64).min
@@ -416,30 +416,45 @@ class _Shared:
         self.clocks = self.cycles = self.esc = None
 
     def lists(self) -> None:
+        """Every field as a list of the Python values results hold, built column by column."""
         if self.clocks is None:
             clocks, cycles, esc = self._arrays
-            self.clocks = [{k: v.tolist() for k, v in arrays.items()} for arrays in clocks]
-            self.cycles = {k: v.tolist() for k, v in cycles.items()}
-            self.esc = None if esc is None else {k: v.tolist() for k, v in esc.items()}
+            self.clocks = [self._fields(arrays) for arrays in clocks]
+            self.cycles = self._fields(cycles)
+            if esc is not None:
+                esc = {k: (_instants(v) if k == "due" else v.tolist()) for k, v in esc.items()}
+            self.esc = esc
             self._arrays = None
 
-    def metric(self, name: str, arrays: dict, j: int) -> Optional[MetricResult]:
-        goal = arrays["goal"][j]
-        if goal < 0:
+    def _fields(self, a: dict) -> dict:
+        goal, e, internal = a["goal"], a["e"], a["internal"]
+        return {"has": (goal >= 0).tolist(), "sev": list(map(self.sev_names.__getitem__, a["sev"].tolist())),
+                "goal": _durations(goal), "e": _durations(e), "remaining": _durations(goal - e),
+                "dl": _instants(a["dl"]), "state": list(map(STATE_NAMES.__getitem__, a["state"].tolist())),
+                "win": list(map(self.windows.__getitem__, a["win"].tolist())), "start": _instants(a["start"]),
+                "stopped": _instants(a["stopped"]), "has_internal": (internal >= 0).tolist(),
+                "internal": _durations(internal), "idl": _instants(a["idl"]),
+                "istate": list(map(STATE_NAMES.__getitem__, a["istate"].tolist()))}
+
+    @staticmethod
+    def metric(name: str, f: dict, j: int) -> Optional[MetricResult]:
+        if not f["has"][j]:
             return None
-        e, dl, stopped = arrays["e"][j], arrays["dl"][j], arrays["stopped"][j]
-        m = MetricResult(metric=name, severity=self.sev_names[arrays["sev"][j]], goal=goal * US,
-                         elapsed=e * US, remaining=(goal - e) * US, deadline=None if dl == MIN else from_us(dl),
-                         state=STATE_NAMES[arrays["state"][j]], window=self.windows[arrays["win"][j]],
-                         started=from_us(arrays["start"][j]),
-                         stopped=None if stopped == MIN else from_us(stopped))
-        internal = arrays["internal"][j]
-        if internal >= 0:
-            idl = arrays["idl"][j]
-            m.internal_goal = internal * US
-            m.internal_deadline = None if idl == MIN else from_us(idl)
-            m.internal_state = STATE_NAMES[arrays["istate"][j]]
+        m = MetricResult(name, f["sev"][j], f["goal"][j], f["e"][j], f["remaining"][j], f["dl"][j], f["state"][j],
+                         f["win"][j], f["start"][j], f["stopped"][j])
+        if f["has_internal"][j]:
+            m.internal_goal, m.internal_deadline, m.internal_state = f["internal"][j], f["idl"][j], f["istate"][j]
         return m
+
+
+def _durations(us: np.ndarray) -> list:
+    """timedeltas of µs counts, made in C."""
+    return us.astype("timedelta64[us]").tolist()
+
+
+def _instants(us: np.ndarray) -> list:
+    """Aware UTC datetimes of epoch µs, None for MIN."""
+    return [None if d is None else EPOCH + d for d in us.astype("timedelta64[us]").tolist()]
 
 
 class LazyResult(TicketResult):
@@ -470,7 +485,7 @@ class LazyResult(TicketResult):
                 if m is not None:
                     out[METRICS[c]] = m
             lo, hi = sh.cycle_bounds[i], sh.cycle_bounds[i + 1]
-            current_has_goal = hi > lo and sh.cycles["goal"][hi - 1] >= 0
+            current_has_goal = hi > lo and sh.cycles["has"][hi - 1]
             cycles = [m for j in range(lo, hi) if (m := sh.metric("update", sh.cycles, j)) is not None]
             if cycles and current_has_goal:
                 overrun = [m for m in cycles if m.elapsed > m.goal]
@@ -493,10 +508,8 @@ class LazyResult(TicketResult):
             for j in range(sh.esc_bounds[i], sh.esc_bounds[i + 1]):
                 index, k, _ = sh.tables.plan[esc["p"][j]]
                 step = sh.tables.steps[index]
-                due = esc["due"][j]
-                out.append(EscalationStep(METRICS[esc["metric"][j]], index + 1, k,
-                                          None if due == MIN else from_us(due), step["notify"], step["channels"],
-                                          esc["fired"][j], esc["cycle"][j]))
+                out.append(EscalationStep(METRICS[esc["metric"][j]], index + 1, k, esc["due"][j], step["notify"],
+                                          step["channels"], esc["fired"][j], esc["cycle"][j]))
             self._escalations = out
         return self._escalations
 

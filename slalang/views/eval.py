@@ -13,8 +13,8 @@ from typing import Iterator, Optional
 import typer
 
 from slalang.runtime.errors import InstantError, RecordError
-from slalang.runtime.records import Problem, instant_us, parse_ticket, read_records
-from slalang.runtime.terms import TicketResult
+from slalang.runtime.records import Problem, from_us, instant_us, iso_z, read_records
+from slalang.runtime.terms import TicketResult, json_seconds
 
 CSV_FIELDS = ["id", "severity", "tier", "customer", "service", "metric", "state", "deadline", "goal", "elapsed",
               "remaining", "internal_state", "internal_deadline", "problem"]
@@ -32,85 +32,106 @@ def open_records(path: Path) -> tuple[io.TextIOBase, str, str]:
         raise typer.Exit(2)
 
 
-def iter_parsed(policy, path: Path, parse, strict: bool) -> Iterator[tuple[int, object]]:
-    """(line, parsed record) for every good record; bad ones are reported on stderr with their
-    line number (or stop the run with exit 2 under --strict). None is ever dropped silently."""
+def _read(path: Path) -> Iterator[tuple[int, object, Optional[Problem]]]:
+    """(line, record, problem) of every record of the file (`read_records`), closing it after;
+    a file that is not UTF-8 ends the run with exit 2."""
     stream, fmt, name = open_records(path)
-    bad = 0
     try:
-        for line, record, problem in read_records(stream, format=fmt, source=name):
-            if problem is None:
-                try:
-                    yield line, parse(record)
-                    continue
-                except (RecordError, InstantError, LookupError) as exc:
-                    problem = Problem(line, str(exc.args[0]) if exc.args else str(exc), name)
-            bad += 1
-            typer.echo(f"{problem}{'' if strict else ' (skipped)'}", err=True)
-            if strict:
-                raise typer.Exit(2)
+        yield from read_records(stream, format=fmt, source=name)
     except UnicodeDecodeError:
         typer.echo(f"error: {name} is not UTF-8 text", err=True)
         raise typer.Exit(2)
     finally:
         if stream is not sys.stdin:
             stream.close()
+
+
+def _skip(problem: Problem, strict: bool) -> None:
+    """Report a bad record on stderr: skipped, or (--strict) the end of the run with exit 2."""
+    typer.echo(f"{problem}{'' if strict else ' (skipped)'}", err=True)
+    if strict:
+        raise typer.Exit(2)
+
+
+def _skipped(bad: int) -> None:
     if bad:
         typer.echo(f"{bad} record{'s' * (bad != 1)} skipped", err=True)
 
 
-def _progress(items: list, label: str):
-    """Wrap a long list in a progress bar when a person is watching stderr."""
-    if len(items) < 5000 or not sys.stderr.isatty():
-        return items
+def iter_parsed(policy, path: Path, parse, strict: bool) -> Iterator[tuple[int, object]]:
+    """(line, parsed record) for every good record; bad ones are reported on stderr with their
+    line number (or stop the run with exit 2 under --strict). None is ever dropped silently."""
+    name = "<stdin>" if str(path) == "-" else str(path)
+    bad = 0
+    for line, record, problem in _read(path):
+        if problem is None:
+            try:
+                yield line, parse(record)
+                continue
+            except (RecordError, InstantError, LookupError) as exc:
+                problem = Problem(line, str(exc.args[0]) if exc.args else str(exc), name)
+        bad += 1
+        _skip(problem, strict)
+    _skipped(bad)
+
+
+CHUNK = 20_000  # tickets per evaluate_tickets call: the step of the progress bar
+
+
+def _progress(steps: range, total: int, label: str):
+    """Wrap the evaluation steps in a progress bar when a person is watching a large file."""
+    if total < 5 * CHUNK // 4 or not sys.stderr.isatty():
+        return steps
     from rich.progress import track
-    return track(items, description=label, console=None, transient=True)
+    return track(steps, description=label, console=None, transient=True)
 
 
 def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict: bool) -> int:
     try:
-        now_us = instant_us(now, "--now") if now else instant_us(datetime.now(timezone.utc), "now")
+        when = from_us(instant_us(now, "--now")) if now else datetime.now(timezone.utc)
     except InstantError as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2
-    severities = policy.severity_names
-
-    def parse(record):
-        ticket = parse_ticket(record, severities)
-        return ticket, policy.terms_for_ticket(ticket)
-
-    parsed = list(iter_parsed(policy, path, parse, strict))
+    name = "<stdin>" if str(path) == "-" else str(path)
+    lines: list[int] = []
+    records: list = []
+    problems: list[Problem] = []
+    for line, record, problem in _read(path):
+        if problem is None:
+            lines.append(line)
+            records.append(record)
+        else:
+            problems.append(problem)
+    # the batch path: every record's result in place, a bad one's with its problem
     results: list[TicketResult] = []
-    for line, (ticket, terms) in _progress(parsed, "evaluating"):
-        try:
-            results.append(terms.evaluate_parsed(ticket, now_us))
-        except (RecordError, InstantError, LookupError) as exc:
-            typer.echo(f"{path}:{line}: {exc.args[0] if exc.args else exc}", err=True)
-            if strict:
-                return 2
+    for start in _progress(range(0, len(records), CHUNK), len(records), "evaluating"):
+        results.extend(policy.evaluate_tickets(records[start:start + CHUNK], now=when))
+    problems += [Problem(line, r.problem, name) for line, r in zip(lines, results) if r.problem is not None]
+    for problem in sorted(problems, key=lambda p: p.line):
+        _skip(problem, strict)
+    _skipped(len(problems))
+    results = [r for r in results if r.problem is None]
     if format == "json":
-        for r in results:
-            typer.echo(json.dumps(r.to_json(), ensure_ascii=False))
+        for start in range(0, len(results), 1000):  # a thousand lines per write
+            typer.echo("\n".join(json.dumps(r.to_json(), ensure_ascii=False) for r in results[start:start + 1000]))
     elif format == "csv":
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        for row in csv_rows(results):
-            writer.writerow(row)
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(CSV_FIELDS)
+        writer.writerows(csv_rows(results))
         typer.echo(out.getvalue(), nl=False)
     else:
-        print_table(policy, results, now_us)
+        print_table(policy, results, instant_us(when, "now"))
     return 0
 
 
-def csv_rows(results: list[TicketResult]) -> Iterator[dict]:
+def csv_rows(results: list[TicketResult]) -> Iterator[list]:
+    """One row (in CSV_FIELDS order) per metric of each good result."""
     for r in results:
-        base = {"id": r.id, "severity": r.severity, "tier": r.tier, "customer": r.customer, "service": r.service}
+        base = [r.id, r.severity, r.tier, r.customer, r.service]
         for name, m in r.metrics.items():
-            js = m.to_json()
-            yield {**base, "metric": name, "state": m.state, "deadline": js["deadline"], "goal": js["goal"],
-                   "elapsed": js["elapsed"], "remaining": js["remaining"], "internal_state": m.internal_state,
-                   "internal_deadline": js.get("internal_deadline")}
+            yield [*base, name, m.state, iso_z(m.deadline), json_seconds(m.goal), json_seconds(m.elapsed),
+                   json_seconds(m.remaining), m.internal_state, iso_z(m.internal_deadline), None]
 
 
 def _when(value, tz) -> str:
