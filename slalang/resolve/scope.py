@@ -101,10 +101,14 @@ class Scope:
             ent = Entity(kind, ent_id, name, sf, item)
             if (kind, ent_id) in self.entities:
                 first = self.entities[(kind, ent_id)]
+                here, other = item.name.span, first.span
+                if first.file.is_root and not sf.is_root:
+                    # point at the policy's own file, not into the imported one (often the stdlib)
+                    here, other = first.span, item.name.span
                 self.diagnostics.append(error(
-                    "SLA204", f'{kind} "{name}" is declared in two files of this policy', item.name.span,
+                    "SLA204", f'{kind} "{name}" is declared in two files of this policy', here,
                     f"a {kind} name must be unique across the policy's files; rename one",
-                    [(f"also declared in {first.file.display}", first.span)]))
+                    [("also declared", other)]))
                 continue
             table[kind][name] = ent
             self.entities[(kind, ent_id)] = ent
