@@ -90,6 +90,12 @@ def _check_window(model: Model, ent) -> list[Diagnostic]:
                                    "narrow the horizon in the policy header"))
         elif isinstance(node, (ast.Dated, ast.ExceptDates)):
             out.extend(_check_dated(node))
+        elif isinstance(node, ast.Weekly):
+            for r in node.ranges:
+                first, _, last = r.text.partition("-")
+                if first == last:
+                    out.append(warning("SLA412", f"{r.text} ends where it starts, so it lasts 24 hours", r.span,
+                                       "write 00:00-24:00 for whole days, or correct the end time"))
     if not tz_parts and model.file_timezone(ent.file) is None:
         out.append(error("SLA406", f'window "{ent.name}" has no timezone', ent.span,
                          'add `timezone "Area/City"` to the window or to the policy header'))
