@@ -51,6 +51,7 @@ class Str(Node):
 class Duration(Node):
     seconds: int
     text: str
+    valid: bool = True   # False: the literal was reported (SLA006); its seconds are a placeholder
 
 
 @dataclass(frozen=True)

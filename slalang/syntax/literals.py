@@ -8,6 +8,7 @@ from decimal import Decimal
 
 UNIT_SECONDS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _UNIT_ORDER = "wdhms"
+_UNIT_NAMES = {"w": "a week", "d": "a day", "h": "an hour", "m": "a minute"}
 _DURATION_PART = re.compile(r"(\d+)([A-Za-z]+)")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -21,8 +22,9 @@ class LiteralError(ValueError):
 
 
 def parse_duration(text: str) -> int:
-    """`1h30m` -> 5400. Units w d h m s, each at most once, largest first."""
-    pos, total, last_rank = 0, 0, -1
+    """`1h30m` -> 5400. Units w d h m s, each at most once, largest first; after a larger unit a
+    part must stay below it (`1h60m` is refused: write 2h)."""
+    pos, total, last_rank, larger = 0, 0, -1, None
     for m in _DURATION_PART.finditer(text):
         if m.start() != pos:
             break
@@ -34,7 +36,12 @@ def parse_duration(text: str) -> int:
         if rank <= last_rank:
             raise LiteralError(f'bad duration "{text}": units must be largest first and not repeated',
                                "write e.g. 1h30m, not 30m1h")
+        if larger is not None and int(number) * UNIT_SECONDS[unit] >= UNIT_SECONDS[larger]:
+            raise LiteralError(f'bad duration "{text}": {number}{unit} is {_UNIT_NAMES[larger]} or more',
+                               f"carry it over: write {format_duration(_total_of(text))}")
         last_rank = rank
+        if int(number):
+            larger = unit  # a part after it must stay below one of it (`0d36h` is just 36h)
         total += int(number) * UNIT_SECONDS[unit]
         pos = m.end()
     if pos != len(text) or pos == 0:
@@ -42,6 +49,10 @@ def parse_duration(text: str) -> int:
     if total == 0:
         raise LiteralError(f'bad duration "{text}": a duration must be longer than zero')
     return total
+
+
+def _total_of(text: str) -> int:
+    return sum(int(n) * UNIT_SECONDS.get(u, 0) for n, u in _DURATION_PART.findall(text))
 
 
 def parse_percent(text: str) -> Decimal:

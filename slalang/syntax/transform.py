@@ -63,8 +63,9 @@ class ToAst(Transformer):
         return ast.Percent(self._span(meta), value, str(c[0]))
 
     def duration(self, meta, c):
-        seconds = self._literal(c[0], parse_duration, 1, code="SLA006")
-        return ast.Duration(self._span(meta), seconds, str(c[0]))
+        seconds = self._literal(c[0], parse_duration, None, code="SLA006")
+        # a bad duration keeps a placeholder, marked, so that no pass compares it (no cascades)
+        return ast.Duration(self._span(meta), seconds or 1, str(c[0]), valid=seconds is not None)
 
     def date(self, meta, c):
         import datetime as dt

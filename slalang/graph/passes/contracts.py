@@ -72,7 +72,8 @@ def check_olas(model: Model) -> list[Diagnostic]:
                     if published is None:
                         continue
                     node, pub = stmt.node, published.node
-                    if isinstance(node, ast.Target) and node.goal.seconds >= pub.goal.seconds:
+                    if (isinstance(node, ast.Target) and node.goal.valid and pub.goal.valid
+                            and node.goal.seconds >= pub.goal.seconds):
                         out.append(error(
                             "SLA901", f'ola "{ola.name}": {node.metric} {key[1]} {"every" if node.metric == "update" else "within"} {node.goal.text} is not '
                             f'strictly inside {label} of "{service.name}" ({format_duration(pub.goal.seconds)})',

@@ -26,6 +26,8 @@ def check_escalations(model: Model) -> list[Diagnostic]:
                 out.append(error("SLA602", f"escalation step at {step.percent.text} is outside (0%, 100%]",
                                  step.percent.span, "use `at breach` for the goal itself and `at breach + D` after it"))
         for before, after in zip(steps, steps[1:]):
+            if any(s.after is not None and not s.after.valid for s in (before, after)):
+                continue  # a bad duration was reported already; its order means nothing
             if _position(after) <= _position(before):
                 out.append(error("SLA601", f'escalation "{ent.name}": steps out of order', after.span,
                                  "list steps in the order they fire: percentages ascending, then `at breach`, "

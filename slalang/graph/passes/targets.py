@@ -27,7 +27,7 @@ def check_targets(model: Model) -> list[Diagnostic]:
     for owner, body in _declared_bodies(model):
         for node in body:
             if isinstance(node, ast.Target) and node.internal is not None:
-                if node.internal.seconds >= node.goal.seconds:
+                if node.internal.valid and node.goal.valid and node.internal.seconds >= node.goal.seconds:
                     out.append(error("SLA501", f"internal goal {node.internal.text} is not stricter than the "
                                      f"published {node.goal.text}", node.internal.span,
                                      f"an internal goal must be shorter than {format_duration(node.goal.seconds)}"))
