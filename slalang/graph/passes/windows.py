@@ -96,7 +96,9 @@ def _check_window(model: Model, ent) -> list[Diagnostic]:
                 if first == last:
                     out.append(warning("SLA412", f"{r.text} ends where it starts, so it lasts 24 hours", r.span,
                                        "write 00:00-24:00 for whole days, or correct the end time"))
-    if not tz_parts and model.file_timezone(ent.file) is None:
+    local = [p for p in parts if isinstance(p.node, (ast.Weekly, ast.Dated, ast.ExceptDates, ast.ExceptHolidays))]
+    if local and not tz_parts and model.file_timezone(ent.file) is None:
+        # only local hours and days need a zone: a window made of other windows has theirs
         out.append(error("SLA406", f'window "{ent.name}" has no timezone', ent.span,
                          'add `timezone "Area/City"` to the window or to the policy header'))
     positive = [p for p in parts if isinstance(p.node, (ast.Weekly, ast.Dated, ast.Include))]
