@@ -62,12 +62,13 @@ class Clock:
                 return window.add_us(a, amount - e0)
         return None  # pragma: no cover - elapsed is the sum of the history
 
-    def due(self, threshold: Callable[[int], int], now: int, paused: bool) -> tuple[Optional[int], bool]:
+    def due(self, threshold: Callable[[int], int], now: int, paused: bool,
+            project: bool = True) -> tuple[Optional[int], bool]:
         """(due instant, fired by now) of the first epoch whose threshold elapsed reaches.
 
         A reach before the epoch began counts at the epoch's start. When no epoch has reached
         it, the due instant is projected from `now` in the current epoch (None while paused
-        or stopped, since it may never come).
+        or stopped, since it may never come, and when `project` is false).
         """
         epochs = self.epochs
         for j, ep in enumerate(epochs):
@@ -82,7 +83,7 @@ class Clock:
             if next_start is None or due < next_start:
                 return due, due <= now
         ep = epochs[-1]
-        if ep.goal is None or paused or self.stopped is not None:
+        if ep.goal is None or paused or self.stopped is not None or not project:
             return None, False
         return ep.window.add_us(now, threshold(ep.goal) - self.elapsed), False
 

@@ -269,7 +269,8 @@ class Terms:
         epoch = self._epoch(clock.metric, severity, at)
         if self.restart:
             # sent before the change: a step reached exactly at `at` is judged under the new goal
-            sent = [e for e in self._own_escalations(clock, at, paused, cycle) if e.fired and e.due < from_us(at)]
+            sent = [e for e in self._own_escalations(clock, at, paused, cycle, project=False)
+                    if e.fired and e.due < from_us(at)]
             clock.start, clock.history, clock.elapsed, clock.epochs = at, [], 0, [epoch]
             clock.archived = clock.archived + sent
         else:
@@ -316,13 +317,14 @@ class Terms:
         """What the chain calls for on a clock: the notifications sent before any restart, then its own."""
         return clock.archived + self._own_escalations(clock, now, paused, cycle)
 
-    def _own_escalations(self, clock: Clock, now: int, paused: bool, cycle: int) -> list[EscalationStep]:
+    def _own_escalations(self, clock: Clock, now: int, paused: bool, cycle: int,
+                         project: bool = True) -> list[EscalationStep]:
         if not self._plan or all(ep.goal is None for ep in clock.epochs):
             return []
         steps = self.chain["steps"]
         out = []
         for index, k, thr in self._plan:
-            due, fired = clock.due(thr, now, paused)
+            due, fired = clock.due(thr, now, paused, project)
             if clock.stopped is not None and (due is None or due > clock.stopped):
                 continue  # the clock stopped before this step: it never fires
             step = steps[index]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from collections import deque
 from itertools import chain, count, repeat
-from operator import itemgetter
 from typing import Optional
 
 import numpy as np
@@ -72,6 +71,11 @@ class Batch:
         t = tables
         self.t, self.n, self.restart = t, n, restart
         self.axes, self.horizon = axes, horizon  # one open-time Axis per window of t.windows
+        # which severities each row can have (its first, and those its events name): "when did
+        # elapsed reach this goal" is tracked only for those
+        self.can_have = np.zeros((t.goal.shape[1], n), dtype=bool)
+        self.can_have[sev, np.arange(n)] = True
+        self.severities_met: list[int] = []
         n_sev, n_plan = t.goal.shape[1], len(t.plan)
         self.paused = np.zeros(n, dtype=bool)
         self.resolved = np.zeros(n, dtype=bool)
@@ -114,12 +118,12 @@ class Batch:
                 hit = np.flatnonzero((self.fired[c, p, idx] == MIN) & (e0 < x) & (x <= e1))
                 if hit.size:
                     crossings.append((self.fired[c, p], hit, x[hit] - e0[hit]))
-            for s in range(t.goal.shape[1]):
+            for s in self.severities_met:  # goals of the severities the rows can have
                 for table, arr in ((t.goal, self.reach_g), (t.internal, self.reach_i)):
                     x = int(table[c, s])
                     if x < 0:
                         continue
-                    hit = np.flatnonzero((arr[c, s, idx] == MIN) & (e0 < x) & (x <= e1))
+                    hit = np.flatnonzero(self.can_have[s, idx] & (arr[c, s, idx] == MIN) & (e0 < x) & (x <= e1))
                     if hit.size:
                         crossings.append((arr[c, s], hit, x - e0[hit]))
             for target, hit, need in crossings:
@@ -266,6 +270,9 @@ def evaluate_group(terms, ids: list[str], opened: np.ndarray, sev0: np.ndarray, 
         return np.stack([axis.open_at(t) for axis in axes]) if axes else np.zeros((0, t.size), dtype=np.int64)
 
     batch = Batch(tables, opened, sev0, terms.restart, axes, horizon)
+    named = events["code"] == SEV
+    batch.can_have[events["val"][named], events["row"][named]] = True
+    batch.severities_met = np.flatnonzero(batch.can_have.any(axis=1)).tolist()
     k_max = int(events["k"].max()) + 1 if events["k"].size else 0
     ev_t = np.full((k_max, n), MIN, dtype=np.int64)
     ev_code = np.zeros((k_max, n), dtype=np.int64)
@@ -431,7 +438,8 @@ class _Shared:
         return {"has": (goal >= 0).tolist(), "sev": list(map(self.sev_names.__getitem__, a["sev"].tolist())),
                 "goal": _durations(goal), "e": _durations(e), "remaining": _durations(goal - e),
                 "dl": _instants(a["dl"]), "state": list(map(STATE_NAMES.__getitem__, a["state"].tolist())),
-                "win": list(map(self.windows.__getitem__, a["win"].tolist())), "start": _instants(a["start"]),
+                # a row with no target has window -1: read only after `has`, so any value will do
+                "win": list(map([*self.windows, None].__getitem__, a["win"].tolist())), "start": _instants(a["start"]),
                 "stopped": _instants(a["stopped"]), "has_internal": (internal >= 0).tolist(),
                 "internal": _durations(internal), "idl": _instants(a["idl"]),
                 "istate": list(map(STATE_NAMES.__getitem__, a["istate"].tolist()))}
@@ -457,9 +465,30 @@ def _instants(us: np.ndarray) -> list:
     return [None if d is None else EPOCH + d for d in us.astype("timedelta64[us]").tolist()]
 
 
+class _FromGroup:
+    """A result field read from its group, unless set on the result itself."""
+
+    def __init__(self, read) -> None:
+        self.read = read
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        own = obj.__dict__
+        return own[self.name] if self.name in own else self.read(obj._shared, obj._i)
+
+    def __set__(self, obj, value) -> None:
+        obj.__dict__[self.name] = value
+
+
 class LazyResult(TicketResult):
     """A ticket's result, read from its group's arrays the first time `metrics` or `escalations` is
-    used. Made 100,000 at a time, so it holds only its id and its place in the group."""
+    used. Made 100,000 at a time, so it holds only its id and its place in the group; it keeps
+    the group's arrays alive, and its first read turns the whole group's fields into Python
+    values (column by column, far cheaper than one result at a time)."""
 
     problem = None
     _metrics: Optional[dict] = None
@@ -468,11 +497,10 @@ class LazyResult(TicketResult):
     def __init__(self, ticket_id: str, shared: _Shared, i: int):
         self.id, self._shared, self._i = ticket_id, shared, i
 
-    severity = property(lambda self: self._shared.sev_names[self._shared.final_sev[self._i]],
-                        doc="The severity in force as of now.")
-    tier = property(lambda self: self._shared.tier)
-    customer = property(lambda self: self._shared.customer)
-    service = property(lambda self: self._shared.service)
+    severity = _FromGroup(lambda sh, i: sh.sev_names[sh.final_sev[i]])  # in force as of now
+    tier = _FromGroup(lambda sh, i: sh.tier)
+    customer = _FromGroup(lambda sh, i: sh.customer)
+    service = _FromGroup(lambda sh, i: sh.service)
 
     @property
     def metrics(self) -> dict[str, MetricResult]:
@@ -524,54 +552,86 @@ class _Slow(Exception):
 
 # What a column pass raises when some record in it is not in the common shape.
 _SHAPE_ERRORS = (_Slow, KeyError, TypeError, AttributeError, IndexError, ValueError)
-_ID, _SEVERITY, _OPENED, _AT = (itemgetter(k) for k in ("id", "severity", "opened", "at"))
 _NO_EVENTS: list = []
 
 
 def _event_kind(triple: tuple, sev_index: dict, status_index: dict) -> tuple[int, int]:
-    """(code, value) of an event from its (status, type, severity) fields; _Slow unless exactly one
-    is given and valid (the scalar path words what is wrong)."""
+    """(code, value) of an event from its (status, type, severity) fields; code -1 unless exactly
+    one is given and valid (the scalar path then words what is wrong)."""
     given = [(i, v) for i, v in enumerate(triple) if v is not None and v != ""]
     if len(given) != 1 or type(given[0][1]) is not str:
-        raise _Slow
+        return -1, 0
     kind, value = given[0]
     if kind == 0:
         return STATUS, status_index.setdefault(value, len(status_index))
     if kind == 1:
-        return _TYPE_CODES[value], 0
-    return SEV, sev_index[value]
+        return _TYPE_CODES.get(value, -1), 0
+    return (SEV, sev_index[value]) if value in sev_index else (-1, 0)
+
+
+def _text_like(values: list) -> Optional[list]:
+    """None if every value is a string (or absent); else which are not what `parse_ticket` takes
+    as text (a string or an integer; None counts as absent)."""
+    if set(map(type, values)) <= {str, type(None)}:
+        return None
+    return [v is not None and type(v) is not str and type(v) is not int for v in values]
+
+
+def _events_of(value):
+    """A record's events as a list, or None if they are not one (a CSV cell holds JSON text)."""
+    if value is None or value == "":
+        return _NO_EVENTS
+    if type(value) is str:
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            return None
+    return value if type(value) is list else None
 
 
 def _columns(records: list, sev_index: dict, status_index: dict, key_ids: dict) -> dict:
-    """The fields of records in the common shape, column by column: a few C-level passes over the
-    records instead of Python code per record. Raises one of _SHAPE_ERRORS if any record is not in
-    that shape (`_gather` then narrows down which)."""
+    """The fields of records, column by column: a few C-level passes over the records instead of
+    Python code per record. `bad` marks records to judge one by one (a missing or unknown value,
+    a value of the wrong type). Raises one of _SHAPE_ERRORS only for rarer shapes (a record or
+    an event that is not a dict, an unhashable value); `_gather` then narrows down which."""
     n = len(records)
-    ids = list(map(_ID, records))
-    kinds = set(map(type, ids))
-    if kinds != {str}:
-        if not kinds <= {str, int}:
-            raise _Slow
-        ids = list(map(str, ids))
-    if "" in ids:
-        raise _Slow
-    sev = np.fromiter(map(sev_index.__getitem__, map(_SEVERITY, records)), np.int64, n)
-    opened = list(map(_OPENED, records))
+    bad = np.zeros(n, dtype=bool)
+    ids = list(map(dict.get, records, repeat("id")))
+    if set(map(type, ids)) != {str} or "" in ids:
+        bad |= np.array([not ((type(v) is str and v != "") or type(v) is int) for v in ids], dtype=bool)
+        ids = [v if type(v) is str else str(v) for v in ids]
+    sev = np.fromiter(map(sev_index.get, map(dict.get, records, repeat("severity")), repeat(-1)), np.int64, n)
+    bad |= sev < 0
+    opened = list(map(dict.get, records, repeat("opened")))
     tiers = list(map(dict.get, records, repeat("tier")))
-    if tiers[0] and tiers.count(tiers[0]) == n:
+    customers = list(map(dict.get, records, repeat("customer")))
+    services = list(map(dict.get, records, repeat("service")))
+    for column in (tiers, customers, services):
+        wrong = _text_like(column)
+        if wrong is not None:
+            bad |= np.array(wrong, dtype=bool)
+    if tiers[0] and tiers.count(tiers[0]) == n and not bad.any():
         key_of = np.full(n, key_ids.setdefault(("tier", tiers[0]), len(key_ids)), dtype=np.int64)
     else:
-        keys = [("tier", t) if t else ("contract", r.get("customer"), r.get("service")) for r, t in zip(records, tiers)]
+        keys = [("bad",) if b else ("tier", t) if t not in (None, "") else ("contract", c, v)
+                for b, t, c, v in zip(bad.tolist(), tiers, customers, services)]
         key_of = np.array([key_ids.setdefault(k, len(key_ids)) for k in keys], dtype=np.int64)
     events = list(map(dict.get, records, repeat("events"), repeat(_NO_EVENTS)))
     if set(map(type, events)) != {list}:
-        # no events (null or an empty cell), or a CSV cell holding the JSON list
-        events = [_NO_EVENTS if e is None or e == "" else json.loads(e) if type(e) is str else e for e in events]
-        if set(map(type, events)) != {list}:
-            raise _Slow
+        events = list(map(_events_of, events))
+        unusable = np.array([e is None for e in events], dtype=bool)
+        bad |= unusable
+        if unusable.any():
+            events = [_NO_EVENTS if e is None else e for e in events]
     counts = np.fromiter(map(len, events), np.int64, n)
     flat = list(chain.from_iterable(events))
-    ats = list(map(_AT, flat))
+    try:
+        ats = list(map(dict.get, flat, repeat("at")))
+    except TypeError:  # an event that is not an object
+        odd = np.array([not isinstance(e, dict) for e in flat], dtype=bool)
+        bad[np.repeat(np.arange(n), counts)[odd]] = True
+        flat = [e if isinstance(e, dict) else {} for e in flat]
+        ats = list(map(dict.get, flat, repeat("at")))
     triples = zip(map(dict.get, flat, repeat("status")), map(dict.get, flat, repeat("type")),
                   map(dict.get, flat, repeat("severity")))
     kind_ids: dict = {}
@@ -579,8 +639,11 @@ def _columns(records: list, sev_index: dict, status_index: dict, key_ids: dict) 
     table = np.zeros((2, max(len(flat), 1)), dtype=np.int64)
     for triple, k in kind_ids.items():
         table[:, k] = _event_kind(triple, sev_index, status_index)
+    codes, vals = table[0, kind_of], table[1, kind_of]
+    if (codes < 0).any():
+        bad[np.repeat(np.arange(n), counts)[codes < 0]] = True
     return {"ids": ids, "sev": sev, "opened": opened, "key_of": key_of, "counts": counts, "ats": ats,
-            "codes": table[0, kind_of], "vals": table[1, kind_of]}
+            "codes": codes, "vals": vals, "bad": bad}
 
 
 def _gather(records: list, lo: int, hi: int, parts: list, slow: list, *tables) -> None:
@@ -613,15 +676,42 @@ def _number(u: np.ndarray, cols: list[int]) -> tuple[np.ndarray, np.ndarray]:
     return value, ok
 
 
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _civil_us(head: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(epoch µs, whether it names a real instant) of the `YYYY-MM-DD?HH:MM:SS` heads (uint8 rows
+    of 19, already known to be digits and separators), by calendar arithmetic: no string parser,
+    and exactly the dates `datetime.fromisoformat` accepts (years 1-9999, real days, hour < 24)."""
+    d = head - np.uint8(ord("0"))   # digit values (separators wrap round; never read)
+
+    def two(col: int) -> np.ndarray:
+        return d[:, col].astype(np.int32) * 10 + d[:, col + 1]
+
+    y, mo, day, h, mi, sec = two(0) * 100 + two(2), two(5), two(8), two(11), two(14), two(17)
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    month_days = _MONTH_DAYS[np.clip(mo - 1, 0, 11)] + ((mo == 2) & leap)
+    ok = (y >= 1) & (mo >= 1) & (mo <= 12) & (day >= 1) & (day <= month_days) & (h <= 23) & (mi <= 59) & (sec <= 59)
+    # days from 1970-01-01 of a proleptic Gregorian date (years counted from March)
+    y2 = y - (mo <= 2)
+    era, year_of_era = y2 // 400, y2 % 400
+    day_of_year = (153 * ((mo + 9) % 12) + 2) // 5 + day - 1
+    days = (era * 146097 + year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year - 719468)
+    seconds = ((days.astype(np.int64) * 24 + h) * 60 + mi) * 60 + sec
+    return seconds * 1_000_000, ok
+
+
 def _parse_fixed(u: np.ndarray) -> np.ndarray:
     """Epoch µs of same-width ASCII instants (rows of u): `YYYY-MM-DD[T ]HH:MM:SS[.fff|.ffffff]`
-    then `Z` or `±HH:MM`; MIN for a row in any other shape or naming no real date."""
+    then `Z` or `±HH:MM`; MIN for a row in any other shape or naming no real instant."""
     n, width = u.shape
     out = np.full(n, MIN, dtype=np.int64)
     head = np.ascontiguousarray(u[:, :19])
     outside = (head - _HEAD_LO) > _HEAD_SPAN   # unsigned: below the low byte wraps round, too
     ok_head = ~outside.any(axis=1) if outside.any() else np.ones(n, dtype=bool)
     ok_head &= (u[:, 10] == ord("T")) | (u[:, 10] == ord(" "))
+    local, real = _civil_us(head)
+    ok_head &= real
     for zulu in (True, False):
         body = width - 1 if zulu else width - 6   # where the offset starts
         fraction = body - 19                       # 0, or a dot and 3 or 6 digits
@@ -642,26 +732,8 @@ def _parse_fixed(u: np.ndarray) -> np.ndarray:
             ok &= ((u[:, body] == ord("+")) | (u[:, body] == ord("-"))) & (u[:, body + 3] == ord(":"))
             ok &= ok_h & ok_m & (hh <= 23) & (mm <= 59)
             offset = np.where(u[:, body] == ord("-"), -1, 1) * (hh * 60 + mm) * 60_000_000
-        micro = micro - offset
-        everyone = bool(ok.all())
-        rows = slice(None) if everyone else np.flatnonzero(ok)
-        naive = (head if everyone else head[rows]).view("S19").ravel()
-        if naive.size == 0:
-            continue
-        try:
-            local = naive.astype("datetime64[us]").view(np.int64)
-        except ValueError:  # some row names no real date (Feb 30, hour 24): find which, one by one
-            local = np.array([_naive_us(text) for text in naive], dtype=np.int64)
-        shift = micro if np.isscalar(micro) else micro[rows]
-        out[rows] = np.where(local == MIN, MIN, local + shift)
+        out = np.where(ok, local + micro - offset, out)
     return out
-
-
-def _naive_us(text: bytes) -> int:
-    try:
-        return int(np.datetime64(text.decode(), "us").view(np.int64))
-    except ValueError:
-        return MIN
 
 
 def _parse_column(strings: list) -> np.ndarray:
@@ -682,10 +754,8 @@ def _parse_column(strings: list) -> np.ndarray:
                 groups.append((width, where, [strings[i] for i in where.tolist()]))
         for width, where, part in groups:
             if 20 <= width <= 32:
-                try:
-                    raw = "".join(part).encode("ascii")
-                except UnicodeEncodeError:
-                    continue
+                # a non-ASCII character becomes one `?`: that row fails the shape, the rest do not
+                raw = "".join(part).encode("ascii", errors="replace")
                 out[where] = _parse_fixed(np.frombuffer(raw, dtype=np.uint8).reshape(-1, width))
     except TypeError:  # not all strings: parse those that are
         where = [i for i, s in enumerate(strings) if type(s) is str]
@@ -733,10 +803,24 @@ def _evaluate_batch(policy, records, now: int, strict: bool) -> list[TicketResul
     key_ids: dict[tuple, int] = {}
     parts: list = []
     slow: list[int] = []
-    if records:
-        _gather(records, 0, len(records), parts, slow, sev_index, status_index, key_ids)
+    tables = (sev_index, status_index, key_ids)
+    positions = None
+    try:  # the common case: every record read in one go
+        if records:
+            parts.append((0, len(records), _columns(records, *tables)))
+    except _SHAPE_ERRORS:
+        # what is not a dict at all is judged one by one; the rest are read as columns,
+        # halving any stretch with a record of another rare shape until it stands alone
+        is_dict = list(map(isinstance, records, repeat(dict)))
+        slow = [i for i, ok in enumerate(is_dict) if not ok]
+        positions = np.flatnonzero(is_dict)
+        readable = [records[i] for i in positions.tolist()]
+        gathered_slow: list[int] = []
+        if readable:
+            _gather(readable, 0, len(readable), parts, gathered_slow, *tables)
+        slow += positions[gathered_slow].tolist()
     if parts:
-        _evaluate_fast(policy, records, results, parts, slow, now, sev_names, status_index, key_ids)
+        _evaluate_fast(policy, results, parts, positions, slow, now, sev_names, status_index, key_ids)
     severities = set(sev_names)
     for position in sorted(slow):  # in input order, so that --strict stops at the first bad record
         results[position] = _one_by_one(policy, records[position], position, now, severities, strict)
@@ -752,10 +836,12 @@ def _event_cap(counts: np.ndarray) -> int:
     return min(max(int(np.percentile(counts, 99, method="higher")), 16), 64)
 
 
-def _evaluate_fast(policy, records, results, parts, slow, now, sev_names, status_index, key_ids) -> None:
+def _evaluate_fast(policy, results, parts, positions, slow, now, sev_names, status_index, key_ids) -> None:
     """Evaluate the records gathered in columns; those that turn out not to be (an unparsed instant,
     events out of order, a ticket opened after `now`, no terms) join `slow`."""
     rows_a = np.concatenate([np.arange(lo, hi, dtype=np.int64) for lo, hi, _ in parts])
+    if positions is not None:  # parts count the dicts only: back to places in the input
+        rows_a = positions[rows_a]
     ids = _concat(parts, "ids")
     counts_a = _concat(parts, "counts")
     opened = _parse_column(_concat(parts, "opened"))
@@ -767,7 +853,7 @@ def _evaluate_fast(policy, records, results, parts, slow, now, sev_names, status
     previous = np.where(e_k_a == 0, opened[e_row_a], np.roll(e_t, 1)) if e_t.size else e_t
     bad = np.zeros(n_fast, dtype=bool)
     bad[e_row_a[(e_t < previous) | (e_t == MIN)]] = True
-    bad |= (opened == MIN) | (opened > now) | (counts_a > _event_cap(counts_a))
+    bad |= _concat(parts, "bad") | (opened == MIN) | (opened > now) | (counts_a > _event_cap(counts_a))
     # terms per record, pinned at its opened instant (per key, not per record); bad ones go scalar
     groups: dict[int, tuple] = {}
     group_of = np.full(n_fast, -1, dtype=np.int64)
