@@ -546,12 +546,9 @@ class LazyResult(TicketResult):
         self._escalations = value
 
 
-class _Slow(Exception):
-    """A record not in the common shape: the scalar path judges it (and words any error)."""
-
-
-# What a column pass raises when some record in it is not in the common shape.
-_SHAPE_ERRORS = (_Slow, KeyError, TypeError, AttributeError, IndexError, ValueError)
+# What a column pass may raise when some record in it is of a rare shape (not a dict, or holding
+# an unhashable value): the records of that stretch are then read again in halves.
+_SHAPE_ERRORS = (TypeError, ValueError, KeyError, AttributeError, IndexError)
 _NO_EVENTS: list = []
 
 
@@ -592,8 +589,9 @@ def _events_of(value):
 def _columns(records: list, sev_index: dict, status_index: dict, key_ids: dict) -> dict:
     """The fields of records, column by column: a few C-level passes over the records instead of
     Python code per record. `bad` marks records to judge one by one (a missing or unknown value,
-    a value of the wrong type). Raises one of _SHAPE_ERRORS only for rarer shapes (a record or
-    an event that is not a dict, an unhashable value); `_gather` then narrows down which."""
+    a value of the wrong type, an event that is not an object). Raises one of _SHAPE_ERRORS only
+    for rarer shapes (a record that is not a dict, an unhashable value); `_gather` then narrows
+    down which."""
     n = len(records)
     bad = np.zeros(n, dtype=bool)
     ids = list(map(dict.get, records, repeat("id")))
