@@ -187,7 +187,9 @@ def eval_(tickets: Path = typer.Argument(..., help="Tickets as JSON Lines (.json
           policy_path: Path = typer.Option(..., "--policy", "-p", help="Policy sources or a compiled artifact."),
           now: Optional[str] = typer.Option(None, "--now", help="Evaluate as of this instant (ISO 8601 with offset); "
                                                                 "default: the current time."),
-          format: EvalFormat = typer.Option(EvalFormat.table, "--format", "-f", help="table, json or csv."),
+          format: EvalFormat = typer.Option(EvalFormat.table, "--format", "-f",
+                                            help="table (the first 200 tickets, then a summary of all), "
+                                                 "json or csv (every ticket)."),
           strict: bool = typer.Option(False, "--strict", help="Stop at the first malformed record (exit 2).")) -> None:
     """Ticket states, deadlines and due escalations, each ticket under the terms in force when it opened."""
     from slalang.views.eval import evaluate_file

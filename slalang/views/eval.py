@@ -145,7 +145,11 @@ def _span(seconds: float) -> str:
     return f"{sign}{h}h{rest // 60:02d}m"
 
 
+TABLE_TICKETS = 200  # the table is for people: beyond this, a summary (`eval --help` names the number)
+
+
 def print_table(policy, results: list[TicketResult], now_us: int) -> None:
+    from collections import Counter
     from zoneinfo import ZoneInfo
 
     from rich.console import Console
@@ -154,20 +158,21 @@ def print_table(policy, results: list[TicketResult], now_us: int) -> None:
 
     tz = ZoneInfo(policy.timezone)
     console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    shown, hidden = results[:TABLE_TICKETS], len(results) - TABLE_TICKETS
     table = Table(title=f"Tickets as of {_when(datetime.fromtimestamp(now_us / 1e6, timezone.utc), tz)} "
                         f"({policy.timezone})", show_lines=False)
     for col in ("ticket", "sev", "terms", "metric", "state", "deadline", "remaining", "internal"):
         table.add_column(col, no_wrap=True)
     styles = {"breached": "bold red", "missed": "red", "paused": "yellow", "met": "green", "running": ""}
     # Cells are Text objects, never markup: ticket ids and names may contain "[".
-    for r in results:
+    for r in shown:
         terms = f"{r.customer}/{r.service}" if r.customer else (r.tier or "")
         for name, m in r.metrics.items():
             table.add_row(Text(r.id), Text(r.severity), Text(terms), Text(name),
                           Text(m.state, style=styles.get(m.state, "")), Text(_when(m.deadline, tz)),
                           Text(_span(m.remaining.total_seconds())), Text(m.internal_state or ""))
     console.print(table)
-    due = [(r, e) for r in results for e in r.escalations if e.fired]
+    due = [(r, e) for r in shown for e in r.escalations if e.fired]
     if due:
         esc = Table(title="Escalations fired", show_lines=False)
         for col in ("ticket", "metric", "step", "due", "notify", "via"):
@@ -177,3 +182,17 @@ def print_table(policy, results: list[TicketResult], now_us: int) -> None:
             esc.add_row(Text(r.id), Text(e.metric + (f" #{e.cycle}" if e.cycle else "")), Text(step),
                         Text(_when(e.due, tz)), Text(", ".join(e.notify)), Text(", ".join(e.channels)))
         console.print(esc)
+    if hidden > 0:
+        # every ticket still counts: a summary of all of them, by metric and state
+        states = Counter((name, m.state) for r in results for name, m in r.metrics.items())
+        fired = sum(e.fired for r in results for e in r.escalations)
+        summary = Table(title=f"All {len(results):,} tickets by state", show_lines=False)
+        order = ["running", "paused", "breached", "met", "missed"]
+        summary.add_column("metric", no_wrap=True)
+        for state in order:
+            summary.add_column(state, justify="right", style=styles[state], no_wrap=True)
+        for metric in dict.fromkeys(name for name, _ in states):
+            summary.add_row(metric, *(f"{states[(metric, state)]:,}" for state in order))
+        console.print(summary)
+        console.print(f"{fired:,} escalation notifications fired in all. {hidden:,} tickets are not listed "
+                      "above; --format csv or json lists every one.")

@@ -90,6 +90,23 @@ def test_table_format_shows_every_ticket_and_the_fired_escalations(sample_ids):
         assert ticket_id in result.stdout
 
 
+def test_table_format_lists_the_first_tickets_and_sums_up_all_of_a_large_file(tmp_path):
+    from slalang.views.eval import TABLE_TICKETS
+
+    records = [json.loads(line) for line in SAMPLES.read_text().splitlines() if line.strip()]
+    many = [{**records[i % len(records)], "id": f"X{i}"} for i in range(TABLE_TICKETS + 50)]
+    path = tmp_path / "many.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in many))
+    result = eval_(str(path), "--policy", str(POLICIES), "--now", NOW)
+    assert result.exit_code == 0, result.output
+    assert f"X{TABLE_TICKETS - 1} " in result.stdout and f"X{TABLE_TICKETS} " not in result.stdout
+    assert f"All {TABLE_TICKETS + 50:,} tickets by state" in result.stdout
+    assert "50 tickets are not listed above; --format csv or json lists every one." in result.stdout
+    # the summary counts every ticket: one metric's states add up to the tickets that have it
+    rows = [line for line in result.stdout.splitlines() if line.startswith("│ response ")]
+    assert sum(int(cell.strip().replace(",", "")) for cell in rows[-1].split("│")[2:-1]) == TABLE_TICKETS + 50
+
+
 def test_table_format_with_a_running_clock(tmp_path):
     line = next(line for line in SAMPLES.read_text().splitlines() if '"NW-2003"' in line)
     result = runner.invoke(app, ["eval", "-", "--policy", str(POLICIES), "--now", "2025-03-04T10:05:00Z"],
