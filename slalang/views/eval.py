@@ -20,13 +20,18 @@ CSV_FIELDS = ["id", "severity", "tier", "customer", "service", "metric", "state"
               "remaining", "internal_state", "internal_deadline", "problem"]
 
 
+def _name(path: Path) -> str:
+    """How messages name the input: its path, or <stdin> for `-`."""
+    return "<stdin>" if str(path) == "-" else str(path)
+
+
 def open_records(path: Path) -> tuple[io.TextIOBase, str, str]:
     """(stream, format, display name) for a .jsonl / .csv file or `-` (stdin, JSON Lines)."""
     if str(path) == "-":
-        return sys.stdin, "jsonl", "<stdin>"
+        return sys.stdin, "jsonl", _name(path)
     fmt = "csv" if path.suffix.lower() == ".csv" else "jsonl"
     try:
-        return path.open(encoding="utf-8", newline="" if fmt == "csv" else None), fmt, str(path)
+        return path.open(encoding="utf-8", newline="" if fmt == "csv" else None), fmt, _name(path)
     except OSError as exc:
         typer.echo(f"error: cannot read {path}: {exc.strerror}", err=True)
         raise typer.Exit(2)
@@ -61,7 +66,7 @@ def _skipped(bad: int) -> None:
 def iter_parsed(policy, path: Path, parse, strict: bool) -> Iterator[tuple[int, object]]:
     """(line, parsed record) for every good record; bad ones are reported on stderr with their
     line number (or stop the run with exit 2 under --strict). None is ever dropped silently."""
-    name = "<stdin>" if str(path) == "-" else str(path)
+    name = _name(path)
     bad = 0
     for line, record, problem in _read(path):
         if problem is None:
@@ -92,7 +97,7 @@ def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict
     except InstantError as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2
-    name = "<stdin>" if str(path) == "-" else str(path)
+    name = _name(path)
     lines: list[int] = []
     records: list = []
     problems: list[Problem] = []

@@ -328,8 +328,11 @@ class Window:
         span = self._span
         if span is None or k_lo < span.k_lo or k_hi > span.k_hi:
             # exactly the years asked for: a far-off query must not materialise the years between
-            span = self._span = Span(k_lo, k_hi, [self.block(k) for k in range(k_lo, k_hi + 1)])
+            span = self._span = self._new_span(k_lo, k_hi)
         return span
+
+    def _new_span(self, k_lo: int, k_hi: int) -> Span:
+        return Span(k_lo, k_hi, [self.block(k) for k in range(k_lo, k_hi + 1)])
 
     def _check_horizon(self, us: np.ndarray, what: str, allow_end: bool) -> None:
         if us.size == 0:
@@ -405,21 +408,6 @@ class Window:
         self._checked(hi_us, "end", allow_end=True)
         return Axis(self, self._block_of(lo_us), self._block_of(hi_us))
 
-    def open_us_many(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Open microseconds (int64) of each [a[i], b[i]), epoch-microsecond int64 arrays."""
-        if a.size == 0:
-            return np.zeros(0, dtype=np.int64)
-        self._check_horizon(a, "start", allow_end=False)
-        self._check_horizon(b, "end", allow_end=True)
-        span = self._span_for(self._block_of(int(a.min())), self._block_of(int(b.max())))
-        return span.open_before(b) - span.open_before(a)
-
-    def add_us_many(self, a: np.ndarray, need: np.ndarray) -> np.ndarray:
-        """Epoch microseconds (int64) at which need[i] open microseconds have passed since a[i]."""
-        if a.size == 0:
-            return np.zeros(0, dtype=np.int64)
-        return self.add_many(a.astype("datetime64[us]"), need.astype("timedelta64[us]")).view(np.int64)
-
 
 class Axis:
     """A window's open time as one coordinate from a fixed origin, for many queries at once.
@@ -435,7 +423,7 @@ class Axis:
     def __init__(self, window: Window, k_lo: int, k_hi: int) -> None:
         self.window = window
         # its own span: the window's cached one may be replaced by one with another origin
-        self._span = Span(k_lo, k_hi, [window.block(k) for k in range(k_lo, k_hi + 1)])
+        self._span = window._new_span(k_lo, k_hi)
 
     def open_at(self, t: np.ndarray) -> np.ndarray:
         return self._span.open_before(t)
@@ -445,11 +433,10 @@ class Axis:
         span = self._span
         if x.size and int(x.max()) > span.total:
             w = self.window
-            k_hi = w._years_reaching(span, int(x.max()))
-            span = self._span = Span(span.k_lo, k_hi, [w.block(k) for k in range(span.k_lo, k_hi + 1)])
+            span = self._span = w._new_span(span.k_lo, w._years_reaching(span, int(x.max())))
             if int(x.max()) > span.total:
                 raise HorizonError(f"window {w.id!r}: a deadline lies beyond the end of the policy horizon "
-                                   f"({iso_z(w._set.end_us)}); widen `horizon` in the policy header")
+                                   f"({iso_z(w.horizon_us[1])}); widen `horizon` in the policy header")
         return span.deadline(x)
 
     def add(self, a: np.ndarray, need: np.ndarray) -> np.ndarray:
