@@ -99,12 +99,25 @@ def read_artifact(path: str | os.PathLike) -> dict:
         raw = p.read_bytes()
     except OSError as exc:
         raise ArtifactError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    return parse_artifact(raw, source=str(p))
+
+
+def parse_artifact(raw: bytes | str, *, source: str = "artifact") -> dict:
+    """Parse and check an artifact held in memory (bytes or text): what `read_artifact` does
+    after reading the file, for artifacts shipped by other means (a Spark broadcast, a blob)."""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
+    if not isinstance(raw, (bytes, bytearray, memoryview)):
+        raise ArtifactError(f"{source}: expected the artifact's bytes, got {type(raw).__name__}")
+    raw = bytes(raw)
+    if len(raw) > MAX_ARTIFACT_BYTES:
+        raise ArtifactError(f"{source}: {len(raw):,} bytes is larger than any artifact slalang writes")
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         hint = " (the file looks truncated)" if isinstance(exc, json.JSONDecodeError) and exc.pos >= len(raw) - 1 else ""
-        raise ArtifactError(f"{p}: not valid JSON{hint}: {exc}") from None
-    return check_artifact(data, source=str(p))
+        raise ArtifactError(f"{source}: not valid JSON{hint}: {exc}") from None
+    return check_artifact(data, source=source)
 
 
 def write_atomic(path: str | os.PathLike, text: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Optional
 
-from slalang.runtime.artifact import read_artifact, save_artifact
+from slalang.runtime.artifact import parse_artifact, read_artifact, save_artifact
 
 if TYPE_CHECKING:  # the availability engine loads on first use
     from slalang.runtime.availability import OutageSet
@@ -183,3 +183,8 @@ class Policy:
 def load(path: str | os.PathLike) -> Policy:
     """Load an artifact; raises ArtifactError on a newer format, a schema violation or a digest mismatch."""
     return Policy(read_artifact(path))
+
+
+def loads(data: bytes | str) -> Policy:
+    """Load an artifact from memory (its bytes or text); raises ArtifactError as `load` does."""
+    return Policy(parse_artifact(data))
