@@ -72,6 +72,14 @@ class Policy:
         return self._severities
 
     @property
+    def severity_list(self) -> list[str]:
+        """Severity names, most severe first (the order the policy declares them)."""
+        found = self.__dict__.get("_severity_list")
+        if found is None:
+            found = self.__dict__["_severity_list"] = [s["name"] for s in self.artifact["severities"]]
+        return found
+
+    @property
     def service_names(self) -> set[str]:
         if self._services is None:
             self._services = set(self.artifact["services"])
@@ -172,9 +180,24 @@ class Policy:
         force at its own opened instant. Results keep input order; a bad record yields a result
         whose `.problem` says why (or raises RecordError with `strict=True`)."""
         from slalang.runtime.records import instant_us
-        from slalang.runtime.ticket_batch import evaluate_batch
+        from slalang.runtime.tickets.api import evaluate_records
 
-        return evaluate_batch(self, tickets, instant_us(now, "now"), strict)
+        return evaluate_records(self, tickets, instant_us(now, "now"), strict=strict).views()
+
+    def evaluate_arrow(self, data, now, *, source=None, strict: bool = False):
+        """Evaluate tickets held in Arrow (a pyarrow Table, RecordBatch or RecordBatchReader in the
+        §7 ticket shape, `events` a list of structs `at, status, severity, type`) as of `now`.
+
+        Returns a pyarrow Table with one row per ticket and metric, in input order, with the
+        columns of `slalang eval --format csv` and an `escalations` list column; a record that
+        cannot be evaluated is one row with its `id` and `problem` (or, with `strict`, raises
+        RecordError). Instants are timestamp[us, UTC], durations duration[us]. Needs pyarrow."""
+        from slalang.runtime.records import instant_us
+        from slalang.runtime.tickets.arrow import evaluate_arrow
+
+        if source is not None:
+            raise NotImplementedError("ticket sources (SPEC §12) are not part of this release yet")
+        return evaluate_arrow(self, data, instant_us(now, "now"), strict=strict)
 
     def entity(self, kind: str, ident: str) -> Optional[dict[str, Any]]:
         return self.artifact.get(kind, {}).get(ident)

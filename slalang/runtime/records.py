@@ -11,28 +11,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Iterator, Optional
 
 from slalang.runtime.errors import InstantError, RecordError
+from slalang.runtime.tickets.rules import EVENT_TYPES
+from slalang.runtime.instants import EPOCH, US, instant_us  # noqa: F401 - re-exported: records speak in instants
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-US = timedelta(microseconds=1)
 _NAIVE_EPOCH = datetime(1970, 1, 1)
-EVENT_TYPES = ("responded", "updated", "resolved", "reopened")
-
-
-def instant_us(value: Any, what: str) -> int:
-    """Epoch microseconds of an aware datetime or an ISO 8601 string with an offset."""
-    if isinstance(value, datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise InstantError(f"{what} {value.isoformat()} has no timezone offset")
-        return (value - EPOCH) // US
-    if not isinstance(value, str):
-        raise InstantError(f"{what} must be an ISO 8601 instant, got {type(value).__name__}")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise InstantError(f"{what} {value!r} is not an ISO 8601 instant") from None
-    if parsed.tzinfo is None:
-        raise InstantError(f"{what} {value!r} has no offset; write it with Z or +HH:MM")
-    return (parsed - EPOCH) // US
 
 
 def from_us(us: int) -> datetime:

@@ -408,6 +408,14 @@ class Window:
         self._checked(hi_us, "end", allow_end=True)
         return Axis(self, self._block_of(lo_us), self._block_of(hi_us))
 
+    def horizon_axis(self) -> Axis:
+        """An open-time axis over the whole horizon, built once per window and kept: every batch
+        (and every single ticket) places its instants on the same axis, with nothing rebuilt."""
+        found = self.__dict__.get("_horizon_axis")
+        if found is None:
+            found = self.__dict__["_horizon_axis"] = Axis(self, 0, len(self._blocks) - 1)
+        return found
+
 
 class Axis:
     """A window's open time as one coordinate from a fixed origin, for many queries at once.
@@ -427,6 +435,14 @@ class Axis:
 
     def open_at(self, t: np.ndarray) -> np.ndarray:
         return self._span.open_before(t)
+
+    @property
+    def reach(self) -> int:
+        """The most open microseconds `instant_at` can place: those up to the horizon's end."""
+        span = self._span
+        if span.k_hi < len(self.window._blocks) - 1:
+            span = self._span = self.window._new_span(span.k_lo, len(self.window._blocks) - 1)
+        return span.total
 
     def instant_at(self, x: np.ndarray) -> np.ndarray:
         """Raises HorizonError if some x lies beyond the end of the horizon."""
