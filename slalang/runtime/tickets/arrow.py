@@ -1,0 +1,341 @@
+"""Runtime stage: the engine's Arrow door (SPEC §13) — §7 tickets from Arrow batches into columns,
+result columns out as an Arrow table. pyarrow is imported here only, on first use.
+
+Input: `id`, `severity`, `opened`, optional `customer`, `service`, `tier`, and `events` as a
+list of structs `at, status, severity, type`. Instants are timestamps with a zone (any unit) or
+ISO 8601 strings with an offset; a naive timestamp is a problem of its row, never a guess.
+Rows in the common shape are read as whole columns; any other row is read by `parse_ticket`,
+which words its problem or reads it as a ticket, as for dicts.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from slalang.runtime.instants import instants_us
+from slalang.runtime.tickets.columns import TicketColumns, _assemble, _str, _ticket_events, ticket_key
+from slalang.runtime.tickets.results import ResultColumns
+from slalang.runtime.tickets.rules import METRICS, MIN, SEV, STATE_NAMES, STATUS, TYPE_CODES
+
+CSV_COLUMNS = ("id", "severity", "tier", "customer", "service", "metric", "state", "deadline", "goal", "elapsed",
+               "remaining", "internal_state", "internal_deadline", "problem")
+
+
+@lru_cache(maxsize=1)
+def result_schema():
+    """The schema of `evaluate_arrow`'s result (and of `slalang eval --format parquet`)."""
+    import pyarrow as pa
+
+    ts, dur = pa.timestamp("us", tz="UTC"), pa.duration("us")
+    escalation = pa.struct([("step", pa.int32()), ("repeat", pa.int32()), ("due", ts),
+                            ("notify", pa.list_(pa.string())), ("channels", pa.list_(pa.string())),
+                            ("fired", pa.bool_()), ("cycle", pa.int32())])
+    types = {"deadline": ts, "internal_deadline": ts, "goal": dur, "elapsed": dur, "remaining": dur}
+    return pa.schema([(name, types.get(name, pa.string())) for name in CSV_COLUMNS]
+                     + [("escalations", pa.list_(escalation))])
+
+
+def batches(data):
+    """The record batches of a pyarrow Table, RecordBatch or RecordBatchReader, lazily."""
+    import pyarrow as pa
+
+    if isinstance(data, pa.RecordBatch):
+        yield data
+    elif isinstance(data, pa.Table):
+        yield from data.to_batches()
+    elif isinstance(data, pa.RecordBatchReader):
+        yield from data
+    else:
+        raise TypeError(f"expected a pyarrow Table, RecordBatch or RecordBatchReader, got {type(data).__name__}")
+
+
+def evaluate_arrow(policy, data, now: int, *, strict: bool = False):
+    """`Policy.evaluate_arrow`: every batch of `data` through the engine, results as one table."""
+    import pyarrow as pa
+
+    from slalang.runtime.tickets.engine import evaluate_columns
+
+    tables = [to_arrow(evaluate_columns(policy, from_arrow(b, policy.severity_list), now, strict=strict))
+              for b in batches(data)]
+    return pa.concat_tables(tables) if tables else result_schema().empty_table()
+
+
+# -- in ---------------------------------------------------------------------------------------------
+
+def _codes(arr, table: dict) -> np.ndarray:
+    """Each value's code in `table` (value -> int; a missing value adds itself when `table` grows),
+    -1 for null or empty; read through the column's dictionary, so per distinct value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_dictionary(arr.type):
+        arr = pc.dictionary_encode(arr)
+    values = arr.dictionary.to_pylist()
+    lookup = np.array([table.get(v, -1) if v not in (None, "") else -1 for v in values] + [-1], dtype=np.int64)
+    idx = arr.indices.fill_null(len(values)).to_numpy(zero_copy_only=False).astype(np.int64)
+    return lookup[idx]
+
+
+def _is_text(arr) -> bool:
+    import pyarrow as pa
+
+    t = arr.type
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or (
+        pa.types.is_dictionary(t) and (pa.types.is_string(t.value_type) or pa.types.is_large_string(t.value_type)))
+
+
+def _instants(arr) -> np.ndarray:
+    """Epoch µs of a column of instants; MIN for null, naive and unreadable values."""
+    import pyarrow as pa
+
+    if pa.types.is_timestamp(arr.type):
+        if arr.type.tz is None:   # a naive warehouse timestamp: the zone is not ours to guess
+            return np.full(len(arr), MIN, dtype=np.int64)
+        us = arr.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64()).fill_null(MIN)
+        return us.to_numpy(zero_copy_only=False)
+    if _is_text(arr):
+        return instants_us(arr.to_pylist())
+    return np.full(len(arr), MIN, dtype=np.int64)
+
+
+def from_arrow(batch, sev_names: list[str]) -> TicketColumns:
+    """One Arrow record batch of §7 tickets as columns (see the module docstring)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from slalang.runtime.errors import InstantError, RecordError
+    from slalang.runtime.records import parse_ticket
+
+    n = batch.num_rows
+    names = set(batch.schema.names)
+    sev_index = {name: i for i, name in enumerate(sev_names)}
+    status_index: dict[str, int] = {}
+    key_ids: dict[tuple, int] = {}
+    bad = np.zeros(n, dtype=bool)
+
+    def column(name):
+        return batch.column(name) if name in names else pa.nulls(n, pa.string())
+
+    ids = column("id")
+    if pa.types.is_integer(ids.type):
+        ids = ids.cast(pa.string())
+    if not _is_text(ids):
+        bad[:] = True
+        ids = pa.nulls(n, pa.string())
+    ids = ids.cast(pa.string())
+    bad |= ~pc.fill_null(pc.not_equal(ids, ""), False).to_numpy(zero_copy_only=False)
+    sev_col = column("severity")
+    sev = _codes(sev_col, sev_index) if _is_text(sev_col) else np.full(n, -1, dtype=np.int64)
+    bad |= sev < 0
+    opened = _instants(column("opened"))
+    bad |= opened == MIN
+    # the terms key: tier, else customer and service (each read through its dictionary)
+    parts = []
+    for name in ("tier", "customer", "service"):
+        col = column(name)
+        if pa.types.is_null(col.type):
+            col = col.cast(pa.string())
+        if not _is_text(col):
+            if not pa.types.is_integer(col.type):
+                bad |= col.is_valid().to_numpy(zero_copy_only=False)
+            col = col.cast(pa.string())
+        enc = pc.dictionary_encode(col)
+        values = [_str(v) for v in enc.dictionary.to_pylist()] + [None]
+        parts.append((enc.indices.fill_null(len(values) - 1).to_numpy(zero_copy_only=False).astype(np.int64), values))
+    (t_i, t_v), (c_i, c_v), (s_i, s_v) = parts
+    combined = (t_i * len(c_v) + c_i) * len(s_v) + s_i
+    uniq, inverse = np.unique(combined, return_inverse=True)
+    key_of_u = []
+    for code in uniq.tolist():
+        rest, s = divmod(code, len(s_v))
+        t, c = divmod(rest, len(c_v))
+        key_of_u.append(key_ids.setdefault(ticket_key(t_v[t], c_v[c], s_v[s]), len(key_ids)))
+    key_of = np.array(key_of_u, dtype=np.int64)[inverse.reshape(-1)] if n else np.zeros(0, dtype=np.int64)
+    # events: a list of structs, flattened; anything else goes to parse_ticket
+    counts = np.zeros(n, dtype=np.int64)
+    ev_t = ev_code = ev_val = np.zeros(0, dtype=np.int64)
+    ev_rows = np.zeros(0, dtype=np.int64)
+    events = batch.column("events") if "events" in names else None
+    if events is not None and not pa.types.is_null(events.type):
+        if (pa.types.is_list(events.type) or pa.types.is_large_list(events.type)) and \
+                pa.types.is_struct(events.type.value_type):
+            counts = pc.list_value_length(events).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+            flat = events.flatten()
+            ev_rows = np.repeat(np.arange(n, dtype=np.int64), counts)
+            fields = {flat.type.field(i).name for i in range(flat.type.num_fields)}
+
+            def field(name):
+                # struct_field honours the flattened slice's offset (StructArray.field does not)
+                return pc.struct_field(flat, name) if name in fields else pa.nulls(len(flat), pa.string())
+
+            ev_t = _instants(field("at"))
+            given, code, val = np.zeros(len(flat), dtype=np.int64), np.zeros(len(flat), dtype=np.int64), \
+                np.zeros(len(flat), dtype=np.int64)
+            for name in ("status", "severity", "type"):
+                col = field(name)
+                if pa.types.is_null(col.type):
+                    continue
+                if not _is_text(col):
+                    has = col.is_valid().to_numpy(zero_copy_only=False)
+                    given += has
+                    val[has], code[has] = 0, -1
+                    continue
+                has = pc.fill_null(pc.not_equal(col.cast(pa.string()), ""), False).to_numpy(zero_copy_only=False)
+                given += has
+                if name == "status":
+                    enc = pc.dictionary_encode(col)
+                    table = {v: status_index.setdefault(v, len(status_index))
+                             for v in enc.dictionary.to_pylist() if v not in (None, "")}
+                    v = _codes(enc, table)
+                    code, val = np.where(has, STATUS, code), np.where(has, v, val)
+                elif name == "severity":
+                    v = _codes(col, sev_index)
+                    code, val = np.where(has, np.where(v >= 0, SEV, -1), code), np.where(has, v, val)
+                else:
+                    v = _codes(col, TYPE_CODES)
+                    code = np.where(has, v, code)
+            wrong = (given != 1) | (code < 0) | (ev_t == MIN)
+            first = np.cumsum(counts) - counts
+            k = np.arange(ev_t.size, dtype=np.int64) - np.repeat(first, counts)
+            previous = np.where(k == 0, opened[ev_rows], np.roll(ev_t, 1)) if ev_t.size else ev_t
+            wrong |= ev_t < previous
+            bad[ev_rows[wrong]] = True
+            ev_code, ev_val = code, val
+        else:
+            bad |= events.is_valid().to_numpy(zero_copy_only=False)   # e.g. JSON text: parse_ticket reads it
+    good = ~bad
+    keep = good[ev_rows]
+    id_list = ids.to_pylist()
+    pieces = ([ev_rows[keep]], [ev_t[keep]], [ev_code[keep]], [ev_val[keep]])
+    counts = np.where(good, counts, 0)
+    problems: dict[int, str] = {}
+    raw_severity: dict[int, str] = {}
+    severities = set(sev_names)
+    slow = np.flatnonzero(bad).tolist()
+    for r in slow:
+        record = batch.slice(r, 1).to_pylist()[0]
+        try:
+            ticket = parse_ticket(record, severities)
+        except (RecordError, InstantError) as exc:
+            rid = record.get("id")
+            id_list[r] = str(rid) if rid is not None else f"#{r + 1}"
+            problems[r] = str(exc.args[0]) if exc.args else str(exc)
+            raw_severity[r] = str(record.get("severity") or "")
+            key_of[r] = key_ids.setdefault(("bad",), len(key_ids))
+            continue
+        id_list[r] = ticket.id
+        sev[r], opened[r], counts[r] = sev_index[ticket.severity], ticket.opened, len(ticket.events)
+        key_of[r] = key_ids.setdefault(ticket_key(ticket.tier, ticket.customer, ticket.service), len(key_ids))
+        t, c, v = _ticket_events(ticket, sev_index, status_index)
+        pieces[0].append(np.full(len(t), r, dtype=np.int64))
+        pieces[1].append(t), pieces[2].append(c), pieces[3].append(v)
+    return _assemble(id_list, sev, opened, key_of, key_ids, counts, *pieces, status_index, problems, raw_severity,
+                     ordered=not slow)
+
+
+# -- out --------------------------------------------------------------------------------------------
+
+def _strings(names: list, codes: np.ndarray):
+    """A string column of names[code], null where code < 0."""
+    import pyarrow as pa
+
+    return pa.array(list(names) or [""], pa.string()).take(pa.array(codes, pa.int32(), mask=codes < 0))
+
+
+def _typed(values: np.ndarray, typ, null: np.ndarray):
+    import pyarrow as pa
+
+    return pa.array(values, pa.int64(), mask=null).cast(typ)
+
+
+def to_arrow(res: ResultColumns):
+    """The result columns as an Arrow table (`result_schema`): one row per ticket and metric in
+    input order; a problem row has its id and problem only; a ticket with no metric in force has
+    one row with no metric."""
+    import pyarrow as pa
+
+    schema = result_schema()
+    n, m, x = res.n, res.metrics, res.esc
+    problem = np.zeros(n, dtype=bool)
+    if res.problems:
+        problem[list(res.problems)] = True
+    mcount = np.bincount(m["row"], minlength=n) if n else np.zeros(0, dtype=np.int64)
+    per = np.where(problem | (mcount == 0), 1, mcount)
+    ticket = np.repeat(np.arange(n, dtype=np.int64), per)
+    total = ticket.size
+    mi = np.full(total, -1, dtype=np.int64)
+    mi[np.repeat(mcount > 0, per)] = np.arange(m["row"].size)
+    has = mi >= 0
+    take = np.where(has, mi, 0)
+
+    def metric_field(name):
+        return m[name][take] if m["row"].size else np.zeros(total, dtype=np.int64)
+
+    ids = res.ids if not isinstance(res.ids, list) else pa.array(res.ids, pa.string())
+    id_col = ids.take(pa.array(ticket)) if total else pa.array([], pa.string())
+    is_problem = problem[ticket] if total else np.zeros(0, dtype=bool)
+    # severity: the one each metric was judged under; else the one in force; a problem row's is null
+    sev = np.where(has, metric_field("sev"), res.final_sev[ticket] if total else 0)
+    sev = np.where(is_problem, -1, sev)
+    tid = np.where(is_problem, -1, res.terms_of_row[ticket] if total else 0)
+    terms_names = [(t.tier, t.customer, t.service) for t in res.terms]
+    terms_cols = []
+    for j in range(3):
+        values = [names[j] for names in terms_names]
+        codes = np.array([-1 if v is None else i for i, v in enumerate(values)] + [-1], dtype=np.int64)
+        terms_cols.append(_strings(values, codes[np.where(tid < 0, len(values), tid)]))
+    problem_text = list(dict.fromkeys(res.problems.values()))
+    problem_code = {text: i for i, text in enumerate(problem_text)}
+    pcode = np.full(n, -1, dtype=np.int64)
+    for r, text in res.problems.items():
+        pcode[r] = problem_code[text]
+    internal = metric_field("internal")
+    no_internal = ~has | (internal < 0)
+    dl, idl = metric_field("dl"), metric_field("idl")
+    goal, e = metric_field("goal"), metric_field("e")
+    dur = pa.duration("us")
+    ts = pa.timestamp("us", tz="UTC")
+    columns = {
+        "id": id_col, "severity": _strings(res.sev_names, sev),
+        "tier": terms_cols[0], "customer": terms_cols[1], "service": terms_cols[2],
+        "metric": _strings(METRICS, np.where(has, metric_field("metric"), -1)),
+        "state": _strings(STATE_NAMES, np.where(has, metric_field("state"), -1)),
+        "deadline": _typed(dl, ts, ~has | (dl == MIN)),
+        "goal": _typed(goal, dur, ~has), "elapsed": _typed(e, dur, ~has), "remaining": _typed(goal - e, dur, ~has),
+        "internal_state": _strings(STATE_NAMES, np.where(no_internal, -1, metric_field("istate"))),
+        "internal_deadline": _typed(idl, ts, no_internal | (idl == MIN)),
+        "problem": _strings(problem_text, pcode[ticket] if total else pcode[:0]),
+    }
+    columns["escalations"] = _escalation_lists(res, ticket, has, metric_field("metric"), schema)
+    return pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
+
+
+def _escalation_lists(res: ResultColumns, ticket: np.ndarray, has: np.ndarray, metric: np.ndarray, schema):
+    """Each metric row's escalation records (every cycle's, for update) as a list of structs."""
+    import pyarrow as pa
+
+    x = res.esc
+    key_x = x["row"] * 3 + x["metric"]
+    key_o = ticket * 3 + metric
+    lo = np.searchsorted(key_x, key_o, side="left")
+    hi = np.searchsorted(key_x, key_o, side="right")
+    lengths = np.where(has, hi - lo, 0)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+    idx = np.repeat(lo - offsets[:-1], lengths) + np.arange(int(offsets[-1]), dtype=np.int64)
+    struct_type = schema.field("escalations").type.value_type
+    refs = res.refs
+    ref = x["ref"][idx]
+    step = np.array([r[0] for r in refs] or [0], dtype=np.int32)
+    repeat = np.array([r[1] for r in refs] or [0], dtype=np.int32)
+    notify = pa.array([list(r[2]) for r in refs] or [[]], pa.list_(pa.string()))
+    channels = pa.array([list(r[3]) for r in refs] or [[]], pa.list_(pa.string()))
+    ref_arr = pa.array(ref, pa.int64())
+    due = x["due"][idx]
+    values = pa.StructArray.from_arrays(
+        [pa.array(step[ref]), pa.array(repeat[ref]),
+         pa.array(due, pa.int64(), mask=due == MIN).cast(pa.timestamp("us", tz="UTC")),
+         notify.take(ref_arr), channels.take(ref_arr), pa.array(x["fired"][idx], pa.bool_()),
+         pa.array(x["cycle"][idx].astype(np.int32))], fields=list(struct_type))
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values)
