@@ -1,10 +1,11 @@
-"""View: `slalang eval` — read ticket records, evaluate them, print a table, JSON Lines or CSV."""
+"""View: `slalang eval` — stream ticket records (JSON Lines, CSV, Parquet) through the engine and write a
+table, JSON Lines, CSV or Parquet."""
 
 from __future__ import annotations
 
-import csv
 import io
-import json
+import os
+import re
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,11 +14,8 @@ from typing import Iterator, Optional
 import typer
 
 from slalang.runtime.errors import InstantError, RecordError
-from slalang.runtime.records import Problem, from_us, instant_us, iso_z, read_records
-from slalang.runtime.terms import TicketResult, json_seconds
-
-CSV_FIELDS = ["id", "severity", "tier", "customer", "service", "metric", "state", "deadline", "goal", "elapsed",
-              "remaining", "internal_state", "internal_deadline", "problem"]
+from slalang.runtime.records import Problem, instant_us, read_records
+from slalang.runtime.tickets.results import TicketResult
 
 
 def _name(path: Path) -> str:
@@ -80,63 +78,166 @@ def iter_parsed(policy, path: Path, parse, strict: bool) -> Iterator[tuple[int, 
     _skipped(bad)
 
 
-CHUNK = 20_000  # tickets per evaluate_tickets call: the step of the progress bar
+
+CHUNK = 20_000  # tickets per engine call: the step of streaming and of the progress display
+TABLE_TICKETS = 200  # the table is for people: beyond this, a summary (`eval --help` names the number)
 
 
-def _progress(steps: range, total: int, label: str):
-    """Wrap the evaluation steps in a progress bar when a person is watching a large file."""
-    if total < 5 * CHUNK // 4 or not sys.stderr.isatty():
-        return steps
+def _progress(chunks, label: str):
+    """Show progress on stderr when a person is watching."""
+    if not sys.stderr.isatty():
+        return chunks
     from rich.progress import track
-    return track(steps, description=label, console=None, transient=True)
+    return track(chunks, description=label, console=None, transient=True)
 
 
-def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict: bool) -> int:
+def _chunks(path: Path) -> Iterator[tuple[list[int], object, dict[int, Problem]]]:
+    """(line numbers, records, problems by position), CHUNK records at a time. A line that holds
+    no record (not JSON) keeps its place, as an empty record whose problem is the line's own."""
+    if str(path) != "-" and path.suffix.lower() == ".parquet":
+        yield from _parquet_chunks(path)
+        return
+    lines: list[int] = []
+    records: list = []
+    problems: dict[int, Problem] = {}
+    for line, record, problem in _read(path):
+        if problem is not None:
+            problems[len(records)] = problem
+            record = {}
+        lines.append(line)
+        records.append(record)
+        if len(records) == CHUNK:
+            yield lines, records, problems
+            lines, records, problems = [], [], {}
+    if records:
+        yield lines, records, problems
+
+
+def _parquet_chunks(path: Path):
+    """Record batches of a Parquet file; a row's "line" is its row number (1-based)."""
+    import pyarrow.parquet as pq
+
     try:
-        when = from_us(instant_us(now, "--now")) if now else datetime.now(timezone.utc)
+        reader = pq.ParquetFile(path)
+    except (OSError, ValueError) as exc:
+        typer.echo(f"error: cannot read {path}: {exc}", err=True)
+        raise typer.Exit(2)
+    first = 1
+    for batch in reader.iter_batches(batch_size=CHUNK):
+        yield list(range(first, first + batch.num_rows)), batch, {}
+        first += batch.num_rows
+
+
+class _Output:
+    """Where results go: stdout, or a file written whole or not at all (temp file + rename),
+    with the mode the user's umask gives."""
+
+    def __init__(self, output: Optional[Path]):
+        self.path, self.tmp = output, None
+        if output is None:
+            self.sink = sys.stdout.buffer
+            return
+        import tempfile
+
+        output.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+        self.sink = os.fdopen(fd, "wb")
+
+    def finish(self, ok: bool) -> None:
+        if self.tmp is None:
+            self.sink.flush()
+            return
+        self.sink.close()
+        if ok:
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(self.tmp, 0o666 & ~mask)
+            os.replace(self.tmp, self.path)
+        else:
+            os.unlink(self.tmp)
+
+
+def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict: bool,
+                  output: Optional[Path] = None) -> int:
+    """`slalang eval`: stream the file through the engine in batches and write every record's
+    result (a skipped one's with its problem); the summary goes to stderr. Exit 2 when a record
+    is bad under --strict, or when no record could be evaluated."""
+    from slalang.runtime.tickets.api import evaluate_records
+    from slalang.runtime.tickets.arrow import from_arrow, to_arrow
+    from slalang.runtime.tickets.engine import evaluate_columns
+    from slalang.runtime.tickets.writers import WRITERS, Tally
+
+    try:
+        now_us = instant_us(now, "--now") if now else instant_us(datetime.now(timezone.utc), "now")
     except InstantError as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2
+    if format == "parquet" and output is None and sys.stdout.isatty():
+        typer.echo("error: --format parquet writes binary: give -o FILE (or redirect stdout)", err=True)
+        return 2
     name = _name(path)
-    lines: list[int] = []
-    records: list = []
-    problems: list[Problem] = []
-    for line, record, problem in _read(path):
-        if problem is None:
-            lines.append(line)
-            records.append(record)
-        else:
-            problems.append(problem)
-    # the batch path: every record's result in place, a bad one's with its problem
-    results: list[TicketResult] = []
-    for start in _progress(range(0, len(records), CHUNK), len(records), "evaluating"):
-        results.extend(policy.evaluate_tickets(records[start:start + CHUNK], now=when))
-    problems += [Problem(line, r.problem, name) for line, r in zip(lines, results) if r.problem is not None]
-    for problem in sorted(problems, key=lambda p: p.line):
-        _skip(problem, strict)
-    _skipped(len(problems))
-    results = [r for r in results if r.problem is None]
-    if format == "json":
-        for start in range(0, len(results), 1000):  # a thousand lines per write
-            typer.echo("\n".join(json.dumps(r.to_json(), ensure_ascii=False) for r in results[start:start + 1000]))
-    elif format == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(CSV_FIELDS)
-        writer.writerows(csv_rows(results))
-        typer.echo(out.getvalue(), nl=False)
-    else:
-        print_table(policy, results, instant_us(when, "now"))
+    tally = Tally()
+    shown: list[TicketResult] = []
+    out = _Output(output) if format != "table" else None
+    writer = WRITERS[format](out.sink) if out is not None else None
+    read, ok = 0, False
+    try:
+        for lines, records, line_problems in _progress(_chunks(path), "evaluating"):
+            if isinstance(records, list):
+                res = evaluate_records(policy, records, now_us)
+            else:  # an Arrow batch
+                res = evaluate_columns(policy, from_arrow(records, policy.severity_list), now_us)
+            read += res.n
+            ids = res.id_list()
+            for pos, problem in line_problems.items():   # the line's own problem, not "missing id"
+                res.problems[pos] = problem.message
+            for pos in res.problems:
+                if pos in line_problems or ids[pos].startswith("#"):
+                    ids[pos] = f"#{lines[pos]}"   # a record with no id is named by its line
+            tally.add(res, {pos: _reason(text) for pos, text in res.problems.items()})
+            for pos in sorted(res.problems):
+                _skip(Problem(lines[pos], res.problems[pos], name), strict)
+            if writer is not None:
+                writer.write(res, None if format == "json" else to_arrow(res))
+            elif len(shown) < TABLE_TICKETS:
+                shown.extend(v for v in res.views()[:TABLE_TICKETS] if v.problem is None)
+                del shown[TABLE_TICKETS:]
+        if writer is not None:
+            writer.close()
+        ok = True
+    finally:
+        if out is not None:
+            out.finish(ok)
+    if format == "table":
+        print_table(policy, shown, now_us, tally)
+    _summary(read, tally)
+    if output is not None:
+        typer.echo(f"wrote {output}", err=True)
+    if not read:
+        typer.echo(f"error: {name} holds no ticket records", err=True)
+        return 2
+    if tally.evaluated == 0:
+        typer.echo("error: no record could be evaluated", err=True)
+        return 2
     return 0
 
 
-def csv_rows(results: list[TicketResult]) -> Iterator[list]:
-    """One row (in CSV_FIELDS order) per metric of each good result."""
-    for r in results:
-        base = [r.id, r.severity, r.tier, r.customer, r.service]
-        for name, m in r.metrics.items():
-            yield [*base, name, m.state, iso_z(m.deadline), json_seconds(m.goal), json_seconds(m.elapsed),
-                   json_seconds(m.remaining), m.internal_state, iso_z(m.internal_deadline), None]
+_VARYING = re.compile(r"\"[^\"]*\"|'[^']*'|\d{4}-\d\d-\d\d[T ][\d:.]+(?:Z|[+-]\d\d:\d\d)?|\b\d+\b")
+
+
+def _reason(problem: str) -> str:
+    """A problem's reason for the summary: its text with the values that vary per record elided."""
+    return _VARYING.sub("…", problem)
+
+
+def _summary(read: int, tally) -> None:
+    skipped = sum(tally.skipped.values())
+    typer.echo(f"{read:,} record{'s' * (read != 1)} read, {tally.evaluated:,} evaluated, {skipped:,} skipped",
+               err=True)
+    for reason, count in sorted(tally.skipped.items(), key=lambda kv: -kv[1])[:10]:
+        typer.echo(f"  {count:,} skipped: {reason}", err=True)
+    if len(tally.skipped) > 10:
+        typer.echo(f"  … and {len(tally.skipped) - 10} more reasons", err=True)
 
 
 def _when(value, tz) -> str:
@@ -150,20 +251,19 @@ def _span(seconds: float) -> str:
     return f"{sign}{h}h{rest // 60:02d}m"
 
 
-TABLE_TICKETS = 200  # the table is for people: beyond this, a summary (`eval --help` names the number)
-
-
-def print_table(policy, results: list[TicketResult], now_us: int) -> None:
-    from collections import Counter
+def print_table(policy, shown: list[TicketResult], now_us: int, tally) -> None:
+    """The first tickets as a table, their fired escalations, and (beyond them) every ticket by state."""
     from zoneinfo import ZoneInfo
 
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
+    from slalang.runtime.tickets.rules import METRICS, STATE_NAMES
+
     tz = ZoneInfo(policy.timezone)
     console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-    shown, hidden = results[:TABLE_TICKETS], len(results) - TABLE_TICKETS
+    hidden = tally.evaluated - len(shown)
     table = Table(title=f"Tickets as of {_when(datetime.fromtimestamp(now_us / 1e6, timezone.utc), tz)} "
                         f"({policy.timezone})", show_lines=False)
     for col in ("ticket", "sev", "terms", "metric", "state", "deadline", "remaining", "internal"):
@@ -173,7 +273,7 @@ def print_table(policy, results: list[TicketResult], now_us: int) -> None:
     for r in shown:
         terms = f"{r.customer}/{r.service}" if r.customer else (r.tier or "")
         for name, m in r.metrics.items():
-            table.add_row(Text(r.id), Text(r.severity), Text(terms), Text(name),
+            table.add_row(Text(r.id), Text(m.severity), Text(terms), Text(name),
                           Text(m.state, style=styles.get(m.state, "")), Text(_when(m.deadline, tz)),
                           Text(_span(m.remaining.total_seconds())), Text(m.internal_state or ""))
     console.print(table)
@@ -189,15 +289,14 @@ def print_table(policy, results: list[TicketResult], now_us: int) -> None:
         console.print(esc)
     if hidden > 0:
         # every ticket still counts: a summary of all of them, by metric and state
-        states = Counter((name, m.state) for r in results for name, m in r.metrics.items())
-        fired = sum(e.fired for r in results for e in r.escalations)
-        summary = Table(title=f"All {len(results):,} tickets by state", show_lines=False)
+        summary = Table(title=f"All {tally.evaluated:,} tickets by state", show_lines=False)
         order = ["running", "paused", "breached", "met", "missed"]
         summary.add_column("metric", no_wrap=True)
         for state in order:
             summary.add_column(state, justify="right", style=styles[state], no_wrap=True)
-        for metric in dict.fromkeys(name for name, _ in states):
-            summary.add_row(metric, *(f"{states[(metric, state)]:,}" for state in order))
+        for c, metric in enumerate(METRICS):
+            if tally.states[c].any():
+                summary.add_row(metric, *(f"{int(tally.states[c, STATE_NAMES.index(s)]):,}" for s in order))
         console.print(summary)
-        console.print(f"{fired:,} escalation notifications fired in all. {hidden:,} tickets are not listed "
-                      "above; --format csv or json lists every one.")
+        console.print(f"{tally.fired:,} escalation notifications fired in all. {hidden:,} tickets are not listed "
+                      "above; --format csv, json or parquet lists every one.")

@@ -41,7 +41,7 @@ def json_run():
 def test_json_has_one_line_per_ticket_in_input_order(json_run, sample_ids):
     rows = [json.loads(line) for line in json_run.stdout.splitlines()]
     assert [r["id"] for r in rows] == sample_ids
-    assert json_run.stderr == ""
+    assert json_run.stderr == "31 records read, 31 evaluated, 0 skipped\n"
 
 
 def test_json_values_for_one_ticket_worked_out_by_hand(json_run):
@@ -101,7 +101,7 @@ def test_table_format_lists_the_first_tickets_and_sums_up_all_of_a_large_file(tm
     assert result.exit_code == 0, result.output
     assert f"X{TABLE_TICKETS - 1} " in result.stdout and f"X{TABLE_TICKETS} " not in result.stdout
     assert f"All {TABLE_TICKETS + 50:,} tickets by state" in result.stdout
-    assert "50 tickets are not listed above; --format csv or json lists every one." in result.stdout
+    assert "50 tickets are not listed above; --format csv, json or parquet lists every one." in result.stdout
     # the summary counts every ticket: one metric's states add up to the tickets that have it
     rows = [line for line in result.stdout.splitlines() if line.startswith("│ response ")]
     assert sum(int(cell.strip().replace(",", "")) for cell in rows[-1].split("│")[2:-1]) == TABLE_TICKETS + 50
@@ -139,8 +139,9 @@ def test_ticket_opened_after_now_is_reported_with_its_line(sample_ids):
     assert result.exit_code == 0, result.output
     # NW-2031 (line 31) opened at 12:02 on the 31st
     assert f"{SAMPLES}:31:" in result.stderr and "after now" in result.stderr
-    ids = [json.loads(line)["id"] for line in result.stdout.splitlines()]
-    assert ids == sample_ids[:-1]
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in rows] == sample_ids   # the late one too, in its place, with its problem
+    assert "after now" in rows[-1]["problem"] and all("problem" not in r for r in rows[:-1])
 
 
 @pytest.mark.parametrize("now", ["2025-04-01T00:00:00", "tomorrow"])
@@ -172,8 +173,12 @@ def test_bad_records_are_reported_with_line_numbers_and_skipped(with_bad_records
     err = result.stderr.splitlines()
     assert err[0].startswith(f"{with_bad_records}:3: not valid JSON") and err[0].endswith("(skipped)")
     assert err[1] == f'{with_bad_records}:6: unknown severity "P9" (skipped)'
-    assert err[2] == "2 records skipped"
-    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == sample_ids
+    assert err[2] == "33 records read, 31 evaluated, 2 skipped"
+    # every record read is in the output, in its place: a skipped one with its problem
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in rows] == sample_ids[:2] + ["#3"] + sample_ids[2:4] + ["NW-9"] + sample_ids[4:]
+    assert rows[2]["problem"].startswith("not valid JSON") and rows[5]["problem"] == 'unknown severity "P9"'
+    assert all("problem" not in r for i, r in enumerate(rows) if i not in (2, 5))
 
 
 def test_strict_stops_at_the_first_bad_record_with_exit_2(with_bad_records):
@@ -185,7 +190,7 @@ def test_strict_stops_at_the_first_bad_record_with_exit_2(with_bad_records):
 
 def test_strict_on_clean_input_exits_0():
     result = eval_(str(SAMPLES), "--policy", str(POLICIES), "--now", NOW, "--format", "json", "--strict")
-    assert result.exit_code == 0 and result.stderr == ""
+    assert result.exit_code == 0 and result.stderr == "31 records read, 31 evaluated, 0 skipped\n"
 
 
 def test_compiled_artifact_gives_the_same_answers(tmp_path, json_run):
@@ -202,7 +207,8 @@ def test_eval_as_a_real_subprocess(with_bad_records, sample_ids):
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     assert f"{with_bad_records}:6: unknown severity" in proc.stderr
-    assert [json.loads(line)["id"] for line in proc.stdout.splitlines()] == sample_ids
+    ids = [json.loads(line)["id"] for line in proc.stdout.splitlines()]
+    assert ids == sample_ids[:2] + ["#3"] + sample_ids[2:4] + ["NW-9"] + sample_ids[4:]
 
 
 # -- slalang test ------------------------------------------------------------------------------------

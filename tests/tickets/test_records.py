@@ -186,7 +186,9 @@ def test_csv_input_through_the_cli(office_dir, tmp_path):
     assert result.exit_code == 0, result.output
     assert f"{path}:3: unknown severity \"P9\" (skipped)" in result.stderr
     out = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["id"] for r in out] == ["C1", "C2"]
+    assert [r["id"] for r in out] == ["C1", "C3", "C2"]   # the skipped record too, with its problem
+    assert out[1]["problem"] == "unknown severity \"P9\"" and "metrics" not in out[1]
+    out = [out[0], out[2]]
     c1_resp = out[0]["metrics"]["response"]
     # C1 has no response by Monday 10th 12:00: 4h goal reached Mon 3rd 14:30 → breached.
     assert (c1_resp["state"], c1_resp["deadline"], c1_resp["elapsed"]) == (

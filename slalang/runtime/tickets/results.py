@@ -16,7 +16,7 @@ from typing import Any, Optional
 import numpy as np
 
 from slalang.runtime.instants import EPOCH, US
-from slalang.runtime.tickets.rules import METRICS, MIN, STATE_NAMES, U
+from slalang.runtime.tickets.rules import METRICS, STATE_NAMES, U
 
 _FIELDS = ("sev", "goal", "e", "dl", "state", "win", "start", "stopped", "internal", "idl", "istate")
 
