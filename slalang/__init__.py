@@ -6,27 +6,9 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from slalang.runtime.errors import ArtifactError, InstantError, RecordError, SlalangError  # noqa: E402
-
-
-class PolicyError(SlalangError):
-    """Policy sources have errors; `.diagnostics` holds every one, sorted."""
-
-    def __init__(self, diagnostics, sources=None):
-        self.diagnostics = list(diagnostics)
-        self.sources = sources or {}
-        errors = [d for d in self.diagnostics if d.is_error]
-        first = errors[0] if errors else None
-        where = f"{first.span.file}:{first.span.line}:{first.span.column}: " if first and first.span else ""
-        head = f"{where}{first.message}" if first else "policy has errors"
-        more = f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""
-        super().__init__(head + more)
-
-    def render(self) -> str:
-        from slalang.diagnostics import render
-        return "\n\n".join(render(d, self.sources) for d in self.diagnostics)
+from slalang.diagnostics import PolicyError
+from slalang.runtime.errors import ArtifactError, InstantError, RecordError, SlalangError
+from slalang.version import __version__
 
 
 def compile(*paths, strict: bool = False):
@@ -41,5 +23,11 @@ def load(path):
     return _load(path)
 
 
-__all__ = ["ArtifactError", "InstantError", "PolicyError", "RecordError", "SlalangError", "compile", "load",
+def loads(data):
+    """Load a compiled artifact from memory (its bytes or text); raises ArtifactError like `load`."""
+    from slalang.runtime import loads as _loads
+    return _loads(data)
+
+
+__all__ = ["ArtifactError", "InstantError", "PolicyError", "RecordError", "SlalangError", "compile", "load", "loads",
            "__version__"]

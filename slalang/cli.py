@@ -258,7 +258,7 @@ def report(policy_path: Path = typer.Option(..., "--policy", "-p", help="Policy 
 @app.command()
 def version() -> None:
     """Print the slalang version."""
-    from slalang import __version__
+    from slalang.version import __version__
     typer.echo(f"slalang {__version__}")
 
 

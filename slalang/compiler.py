@@ -56,7 +56,7 @@ def check(paths: list[str | os.PathLike]) -> CheckResult:
 
 def compile_policy(paths: list[str | os.PathLike], strict: bool = False):
     """Compile to a runtime Policy; raises PolicyError carrying every diagnostic."""
-    from slalang import PolicyError
+    from slalang.diagnostics import PolicyError
     from slalang.ir.build import build_artifact
     from slalang.runtime import Policy
     from slalang.runtime.artifact import check_artifact

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable, Sequence
 
+from slalang.runtime.errors import SlalangError
+
 
 @dataclass(frozen=True, order=True)
 class Span:
@@ -113,3 +115,20 @@ def render(diag: Diagnostic, sources: dict[str, str] | None = None) -> str:
     if diag.help:
         lines.append(f"   = help: {diag.help}")
     return "\n".join(lines)
+
+
+class PolicyError(SlalangError):
+    """Policy sources have errors; `.diagnostics` holds every one, sorted."""
+
+    def __init__(self, diagnostics, sources=None):
+        self.diagnostics = list(diagnostics)
+        self.sources = sources or {}
+        errors = [d for d in self.diagnostics if d.is_error]
+        first = errors[0] if errors else None
+        where = f"{first.span.file}:{first.span.line}:{first.span.column}: " if first and first.span else ""
+        head = f"{where}{first.message}" if first else "policy has errors"
+        more = f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""
+        super().__init__(head + more)
+
+    def render(self) -> str:
+        return "\n\n".join(render(d, self.sources) for d in self.diagnostics)

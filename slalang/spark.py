@@ -32,14 +32,15 @@ gives for the same tickets (tests/spark checks it row for row).
   to the executors as bytes (inside the task closure, or as a broadcast variable when large),
   and loaded once per Python worker process, cached by the SHA-256 of those bytes.
 
-Needs `pip install slalang[spark]` (pyspark, pandas, pyarrow); `import slalang.spark` works
-without them, and `evaluate` says what to install when they are missing.
+Needs `pip install slalang[spark]` (pyspark, pandas, pyarrow) on the driver and in the
+executors' Python (in local mode, point `PYSPARK_PYTHON` at the environment slalang is installed
+in); `import slalang.spark` works without them, and `evaluate` says what to install when they
+are missing.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Iterator, Union
@@ -134,7 +135,8 @@ def _artifact_bytes(artifact: ArtifactLike) -> bytes:
             raise ArtifactError(f"{os.fspath(artifact)}: cannot read: {exc.strerror or exc}") from None
     body = getattr(artifact, "artifact", None)
     if isinstance(body, dict):
-        return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        from slalang.runtime.artifact import canonical_json
+        return canonical_json(body).encode("utf-8")
     raise TypeError(f"artifact must be a path, the artifact's bytes or a slalang Policy, "
                     f"not {type(artifact).__name__}")
 
@@ -219,11 +221,13 @@ class _PartitionEvaluator:
         self.key, self.payload, self.now, self.strict, self.schema = key, payload, now, strict, schema
 
     def __call__(self, batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
+        import pyarrow as pa
+
         policy = _policy(self.key, self.payload)
         for batch in batches:
             if batch.num_rows == 0:
                 continue
-            table = self._evaluate(policy, _utc(batch))
+            table = self._evaluate(policy, _utc(pa.Table.from_batches([batch])))
             yield from _conform(table, self.schema).to_batches()
 
     def _evaluate(self, policy: "Policy", table: "pa.Table") -> "pa.Table":
@@ -252,16 +256,17 @@ class _PartitionEvaluator:
             return pa.concat_tables(parts)
 
 
-def _utc(batch: "pa.RecordBatch") -> "pa.Table":
-    """The batch as a table whose zoned timestamps (opened, events.at) are labelled UTC.
+def _utc(table: "pa.Table") -> "pa.Table":
+    """`table` with its zoned timestamps (opened, events.at) labelled UTC.
 
-    Spark hands `TimestampType` columns over labelled with the session time zone; the instants
-    are the same UTC microseconds, so relabelling is free and keeps the engine's input uniform.
-    Naive timestamps are left naive: the engine reports them as problems.
+    Spark hands `TimestampType` columns over labelled with the session time zone
+    (`spark.sql.session.timeZone`). The instants are the same UTC microseconds, so relabelling
+    changes no clock; it makes the result independent of the session's zone, down to the
+    wording of a problem that quotes an instant, and equal to the in-process result on the same
+    data. Naive timestamps stay naive: the engine reports them as problems.
     """
     import pyarrow as pa
 
-    table = pa.Table.from_batches([batch])
     target = pa.schema([f.with_type(_utc_type(f.type)) for f in table.schema])
     return table if target.equals(table.schema) else table.cast(target)
 

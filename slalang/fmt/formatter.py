@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from slalang import PolicyError
+from slalang.diagnostics import PolicyError
 from slalang.diagnostics import Diagnostic, Span, error
 from slalang.fmt.layout import build
 from slalang.fmt.printer import print_document

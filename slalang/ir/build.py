@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Optional
 from zoneinfo import ZoneInfo
 
-from slalang import __version__
+from slalang.version import __version__
 from slalang.graph.model import ContractInfo, Model
 from slalang.ir.holidays import expand_holidays
 from slalang.resolve.inherit import Stmt

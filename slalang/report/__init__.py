@@ -1,6 +1,6 @@
 """Report stage: compliance reports per customer contract and period (JSON, Markdown, HTML with SVG)."""
 
-from slalang.report.build import Report, build_report
+from slalang.runtime.compliance import Report, build_report
 from slalang.report.render import render_report
 
 __all__ = ["Report", "build_report", "render_report"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from slalang.report.build import Report
+from slalang.runtime.compliance import Report
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 

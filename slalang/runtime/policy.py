@@ -146,8 +146,8 @@ class Policy:
 
     def report(self, *, tickets=(), outages=(), period, now=None):
         """Compliance per customer contract in force during `period`: availability against target,
-        allowed and used downtime, credits, ticket attainment and breaches (see slalang.report)."""
-        from slalang.report import build_report
+        allowed and used downtime, credits, ticket attainment and breaches (rendered by slalang.report)."""
+        from slalang.runtime.compliance import build_report
         from slalang.runtime.records import Outage, Ticket, instant_us, parse_outage, parse_ticket
 
         services, severities = set(self.artifact["services"]), self.severity_names

@@ -1,4 +1,5 @@
-"""Report stage: compliance per customer contract and period — availability, budget, credits, ticket attainment."""
+"""Runtime stage: compliance per customer contract and period — availability, budget, credits, ticket
+attainment (what `Policy.report` computes; `slalang.report` renders it)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Iterable, Optional
 
+from slalang.runtime.errors import RecordError
 from slalang.runtime.periods import Period, parse_period
 from slalang.runtime.records import Outage, Ticket, instant_us, iso_z
 from slalang.runtime.terms import Terms
@@ -101,12 +103,10 @@ def percentile_attainment(terms: Terms, tickets: list[Ticket], now: int) -> list
                          "window": spec["window"]} for s in spec["severities"]],
             "escalation": None}, tier=terms.tier)
         met = decided = 0
-        considered = 0
-        for t in tickets:
-            if t.severity not in spec["severities"]:
-                continue
-            considered += 1
-            m = bound_terms.evaluate_parsed(t, now).metrics.get(spec["metric"])
+        chosen = [t for t in tickets if t.severity in spec["severities"]]
+        considered = len(chosen)
+        for r in _evaluated(bound_terms, chosen, now):
+            m = r.metrics.get(spec["metric"])
             if m is None:
                 continue
             if m.state in ("met", "missed", "breached"):
@@ -119,6 +119,16 @@ def percentile_attainment(terms: Terms, tickets: list[Ticket], now: int) -> list
                     "attainment": None if attainment is None else _pct(attainment, 2),
                     "achieved": None if attainment is None else attainment >= share})
     return out
+
+
+def _evaluated(terms, tickets: list, now: int) -> list:
+    """The tickets under `terms` in one engine call; a ticket that cannot be evaluated (a clock
+    outside the horizon) stops the report, as it would a single evaluation."""
+    results = terms.evaluate_many(tickets, now)
+    for r in results:
+        if r.problem is not None:
+            raise RecordError(f"ticket {r.id}: {r.problem}")
+    return results
 
 
 def build_report(policy, *, outages: Iterable[Outage], tickets: Iterable[Ticket], period: str | Period,
@@ -149,7 +159,7 @@ def build_report(policy, *, outages: Iterable[Outage], tickets: Iterable[Ticket]
         terms = policy.terms(customer, service, max(period.start, instant_us(contract["start"], "start")))
         avail = terms.availability(outages, period)
         own = sorted(by_contract.get((customer, index), []), key=lambda t: (t.opened, t.id))
-        results = [terms.evaluate_parsed(t, as_of) for t in own]
+        results = _evaluated(terms, own, as_of)
         breaches = [{"ticket": r.id, "metric": name, "severity": m.severity, "state": m.state,
                      "goal": _seconds(m.goal), "elapsed": _seconds(m.elapsed),
                      "deadline": iso_z(m.deadline, fraction=False)}
