@@ -59,7 +59,9 @@ class CsvWriter:
         # plain values unquoted, as most CSV writers do; quotes only where some value needs them
         needs = any(pc.any(pc.match_substring_regex(col, '[",\r\n]')).as_py() for col in text.columns
                     if col.null_count < len(col))
-        pacsv.write_csv(text, self.sink, pacsv.WriteOptions(include_header=self.header,
+        if self.header:   # Arrow quotes header names always; the names need no quotes
+            self.sink.write((",".join(CSV_COLUMNS) + "\n").encode())
+        pacsv.write_csv(text, self.sink, pacsv.WriteOptions(include_header=False,
                                                             quoting_style="needed" if needs else "none"))
         self.header = False
 
