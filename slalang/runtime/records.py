@@ -98,7 +98,7 @@ def parse_ticket(record: Any, severities: Optional[set[str]] = None) -> Ticket:
         except InstantError as exc:
             raise RecordError(str(exc)) from None
         if at < last:
-            raise RecordError(f"event {i + 1} at {ev.get('at')} is out of order "
+            raise RecordError(f"event {i + 1} at {iso_z(at, fraction=at % 1_000_000 != 0)} is out of order "
                               f"(before {'the ticket was opened' if last == opened else 'the event before it'})")
         last = at
         kinds = [k for k in ("status", "severity", "type") if ev.get(k) not in (None, "")]

@@ -1,0 +1,182 @@
+"""The Arrow door and the columnar outputs (SPEC §13): `evaluate_arrow` gives, row for row, what the
+result views give; every record read is in every output, a skipped one with its problem; eval
+streams Parquet in and out."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta, timezone
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+import slalang
+from slalang.cli import app
+from slalang.runtime.tickets import result_schema
+
+from ticket_kit import OFFICE
+
+UTC = timezone.utc
+NOW = "2025-03-05T12:00:00Z"
+TS = pa.timestamp("us", tz="UTC")
+EVENT = pa.struct([("at", TS), ("status", pa.string()), ("severity", pa.string()), ("type", pa.string())])
+SCHEMA = pa.schema([("id", pa.string()), ("severity", pa.string()), ("opened", TS), ("tier", pa.string()),
+                    ("customer", pa.string()), ("service", pa.string()), ("events", pa.list_(EVENT))])
+
+
+def records() -> list[dict]:
+    """A mixed batch: pauses, a severity change, responses, a customer contract, two bad records."""
+    t0 = datetime(2025, 3, 3, 9, tzinfo=UTC)
+    out = []
+    for i in range(60):
+        opened = t0 + timedelta(minutes=37 * i)
+        events = [{"at": opened + timedelta(minutes=20), "status": "pending_customer"},
+                  {"at": opened + timedelta(minutes=80), "status": "open"}]
+        if i % 3 == 0:
+            events.append({"at": opened + timedelta(minutes=95), "severity": "P1"})
+        if i % 4 == 0:
+            events.append({"at": opened + timedelta(minutes=130), "type": "responded"})
+        if i % 5 == 0:
+            events.append({"at": opened + timedelta(hours=5), "type": "resolved"})
+        row = {"id": f"T{i}", "severity": ["P1", "P2", "P3", "P4"][i % 4], "opened": opened, "events": events}
+        row.update({"tier": "keep"} if i % 2 else {"customer": "acme", "service": "api"})
+        out.append(row)
+    out.insert(7, {"id": "BAD1", "severity": "P9", "opened": t0, "tier": "keep", "events": []})
+    out.insert(12, {"id": "EARLY", "severity": "P2", "opened": t0 - timedelta(days=1), "customer": "acme",
+                    "service": "api", "events": []})   # under the first contract
+    out.insert(20, {"id": "BAD2", "severity": "P2", "opened": t0, "tier": "keep",
+                    "events": [{"at": t0 - timedelta(hours=1), "type": "responded"}]})
+    return out
+
+
+def as_dicts(rows: list[dict]) -> list[dict]:
+    def iso(v):
+        return v.isoformat().replace("+00:00", "Z") if isinstance(v, datetime) else v
+    return [{**r, "opened": iso(r["opened"]), "events": [{k: iso(v) for k, v in e.items()} for e in r["events"]]}
+            for r in rows]
+
+
+# the office policy of the ticket kit, with a customer whose contract changes tier on 3 March 13:00
+POLICY = OFFICE + '''
+service api { offers keep, restart24 }
+customer acme {
+  contract api restart24 from 2025-01-01 to 2025-03-02
+  contract api keep from 2025-03-03
+}
+'''
+
+
+@pytest.fixture(scope="module")
+def policy(tmp_path_factory):
+    d = tmp_path_factory.mktemp("arrow")
+    (d / "policy.sla").write_text(POLICY)
+    return slalang.compile(d)
+
+
+def expected_rows(policy, rows) -> list[dict]:
+    """What the result views say, flattened to one row per ticket and metric."""
+    out = []
+    for r in policy.evaluate_tickets(as_dicts(rows), now=NOW):
+        if r.problem is not None:
+            out.append({"id": r.id, "metric": None, "state": None, "problem": r.problem})
+            continue
+        for name, m in r.metrics.items():
+            out.append({"id": r.id, "metric": name, "state": m.state, "problem": None, "severity": m.severity,
+                        "deadline": m.deadline, "elapsed": m.elapsed, "internal_state": m.internal_state,
+                        "escalations": [e for e in r.escalations if e.metric == name]})
+    return out
+
+
+def test_evaluate_arrow_gives_the_views_row_for_row(policy):
+    rows = records()
+    table = pa.Table.from_pylist(rows, schema=SCHEMA)
+    got = policy.evaluate_arrow(table, now=NOW)
+    assert got.schema == result_schema()
+    want = expected_rows(policy, rows)
+    assert got.num_rows == len(want)
+    for g, w in zip(got.to_pylist(), want):
+        assert (g["id"], g["metric"], g["state"], g["problem"]) == (w["id"], w["metric"], w["state"], w["problem"])
+        if w["problem"] is None:
+            assert (g["severity"], g["deadline"], g["elapsed"], g["internal_state"]) == (
+                w["severity"], w["deadline"], w["elapsed"], w["internal_state"])
+            assert [(e["step"], e["repeat"], e["due"], e["fired"], e["cycle"], e["notify"]) for e in g["escalations"]] \
+                == [(e.step, e.repeat, e.due, e.fired, e.cycle, e.notify) for e in w["escalations"]]
+        else:   # a skipped record is its id and its problem, nothing more
+            assert all(g[k] is None for k in g if k not in ("id", "problem", "escalations"))
+
+
+def test_batches_readers_and_iso_strings_give_the_same_table(policy):
+    rows = records()
+    table = pa.Table.from_pylist(rows, schema=SCHEMA)
+    whole = policy.evaluate_arrow(table, now=NOW)
+    reader = pa.RecordBatchReader.from_batches(SCHEMA, table.to_batches(max_chunksize=7))
+    assert policy.evaluate_arrow(reader, now=NOW).equals(whole)
+    assert policy.evaluate_arrow(table.slice(3, 10).to_batches()[0], now=NOW).equals(
+        policy.evaluate_arrow(table.slice(3, 10), now=NOW))
+    text_event = pa.struct([(f.name, pa.string()) for f in EVENT])
+    text_schema = pa.schema([(f.name, pa.list_(text_event) if f.name == "events" else pa.string()) for f in SCHEMA])
+    as_text = pa.Table.from_pylist(as_dicts(rows), schema=text_schema)   # instants as ISO strings
+    assert policy.evaluate_arrow(as_text, now=NOW).to_pylist() == whole.to_pylist()
+
+
+def test_a_naive_warehouse_timestamp_is_a_problem_of_its_row_never_a_guess(policy):
+    naive = pa.schema([("id", pa.string()), ("severity", pa.string()), ("opened", pa.timestamp("us")),
+                       ("tier", pa.string())])
+    table = pa.table({"id": ["N1"], "severity": ["P2"], "opened": [datetime(2025, 3, 3, 9)], "tier": ["keep"]},
+                     schema=naive)
+    [row] = policy.evaluate_arrow(table, now=NOW).to_pylist()
+    assert row["id"] == "N1" and "no timezone" in row["problem"]
+    with pytest.raises(slalang.RecordError, match="no timezone"):
+        policy.evaluate_arrow(table, now=NOW, strict=True)
+
+
+def test_eval_streams_parquet_in_and_out_like_evaluate_arrow(policy, tmp_path, compiled):
+    rows = records()
+    table = pa.Table.from_pylist(rows, schema=SCHEMA)
+    src, out, artifact = tmp_path / "t.parquet", tmp_path / "out" / "r.parquet", tmp_path / "p.json"
+    pq.write_table(table, src, row_group_size=16)
+    policy.save(artifact)
+    result = CliRunner().invoke(app, ["eval", str(src), "--policy", str(artifact), "--now", NOW,
+                                      "--format", "parquet", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"{len(rows)} records read, {len(rows) - 2} evaluated, 2 skipped" in result.stderr, result.stderr
+    assert f"{src}:8: unknown severity" in result.stderr   # the row number names a Parquet record
+    assert pq.read_table(out).equals(policy.evaluate_arrow(table, now=NOW))
+    assert not [p for p in out.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_eval_csv_lists_every_record_with_skipped_ones_in_place(policy, tmp_path):
+    rows = as_dicts(records())
+    src, artifact = tmp_path / "t.jsonl", tmp_path / "p.json"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    policy.save(artifact)
+    result = CliRunner().invoke(app, ["eval", str(src), "--policy", str(artifact), "--now", NOW, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    got = list(csv.DictReader(io.StringIO(result.stdout)))
+    want = expected_rows(policy, records())
+    assert [(g["id"], g["metric"], g["problem"]) for g in got] == [
+        (w["id"], w["metric"] or "", w["problem"] or "") for w in want]
+
+
+def test_a_run_that_evaluates_nothing_exits_2(policy, tmp_path):
+    src, artifact = tmp_path / "t.jsonl", tmp_path / "p.json"
+    src.write_text('{"id": "X", "severity": "P9", "opened": "2025-03-03T09:00:00Z", "tier": "keep"}\n')
+    policy.save(artifact)
+    result = CliRunner().invoke(app, ["eval", str(src), "--policy", str(artifact), "--now", NOW, "--format", "csv"])
+    assert result.exit_code == 2
+    assert "no record could be evaluated" in result.stderr
+    [row] = list(csv.DictReader(io.StringIO(result.stdout)))   # the record is still in the output
+    assert (row["id"], row["problem"]) == ("X", 'unknown severity "P9"')
+
+
+def test_runtime_loads_an_artifact_from_bytes(policy, tmp_path):
+    artifact = tmp_path / "p.json"
+    policy.save(artifact)
+    again = slalang.runtime.loads(artifact.read_bytes())
+    assert again.digest == policy.digest
+    with pytest.raises(slalang.ArtifactError, match="not valid JSON"):
+        slalang.runtime.loads(b"{")
