@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from slalang.runtime.instants import instants_us
-from slalang.runtime.tickets.columns import TicketColumns, _assemble, _str, _ticket_events, ticket_key
+from slalang.runtime.tickets.columns import TicketColumns, _assemble, _str, parse_rows, ticket_key
 from slalang.runtime.tickets.results import ResultColumns
 from slalang.runtime.tickets.rules import METRICS, MIN, SEV, STATE_NAMES, STATUS, TYPE_CODES
 
@@ -104,9 +104,6 @@ def from_arrow(batch, sev_names: list[str]) -> TicketColumns:
     """One Arrow record batch of §7 tickets as columns (see the module docstring)."""
     import pyarrow as pa
     import pyarrow.compute as pc
-
-    from slalang.runtime.errors import InstantError, RecordError
-    from slalang.runtime.records import parse_ticket
 
     n = batch.num_rows
     names = set(batch.schema.names)
@@ -210,27 +207,9 @@ def from_arrow(batch, sev_names: list[str]) -> TicketColumns:
     id_list = ids.to_pylist()
     pieces = ([ev_rows[keep]], [ev_t[keep]], [ev_code[keep]], [ev_val[keep]])
     counts = np.where(good, counts, 0)
-    problems: dict[int, str] = {}
-    raw_severity: dict[int, str] = {}
-    severities = set(sev_names)
     slow = np.flatnonzero(bad).tolist()
-    for r in slow:
-        record = batch.slice(r, 1).to_pylist()[0]
-        try:
-            ticket = parse_ticket(record, severities)
-        except (RecordError, InstantError) as exc:
-            rid = record.get("id")
-            id_list[r] = str(rid) if rid is not None else f"#{r + 1}"
-            problems[r] = str(exc.args[0]) if exc.args else str(exc)
-            raw_severity[r] = str(record.get("severity") or "")
-            key_of[r] = key_ids.setdefault(("bad",), len(key_ids))
-            continue
-        id_list[r] = ticket.id
-        sev[r], opened[r], counts[r] = sev_index[ticket.severity], ticket.opened, len(ticket.events)
-        key_of[r] = key_ids.setdefault(ticket_key(ticket.tier, ticket.customer, ticket.service), len(key_ids))
-        t, c, v = _ticket_events(ticket, sev_index, status_index)
-        pieces[0].append(np.full(len(t), r, dtype=np.int64))
-        pieces[1].append(t), pieces[2].append(c), pieces[3].append(v)
+    problems, raw_severity = parse_rows(slow, lambda r: batch.slice(r, 1).to_pylist()[0], sev_names, id_list, sev,
+                                        opened, counts, key_of, key_ids, status_index, pieces)
     return _assemble(id_list, sev, opened, key_of, key_ids, counts, *pieces, status_index, problems, raw_severity,
                      ordered=not slow)
 
@@ -257,7 +236,7 @@ def to_arrow(res: ResultColumns):
     import pyarrow as pa
 
     schema = result_schema()
-    n, m, x = res.n, res.metrics, res.esc
+    n, m = res.n, res.metrics
     problem = np.zeros(n, dtype=bool)
     if res.problems:
         problem[list(res.problems)] = True

@@ -174,8 +174,6 @@ def from_records(records: list, sev_names: list[str]) -> TicketColumns:
     """§7 ticket dicts as columns. The common shape is read column by column; every other record
     (an odd type, an unusual instant, events out of order) goes through `parse_ticket`, which
     words its problem or reads it as a ticket."""
-    from slalang.runtime.records import parse_ticket
-
     n = len(records)
     sev_index = {name: i for i, name in enumerate(sev_names)}
     status_index: dict[str, int] = {}
@@ -243,28 +241,42 @@ def from_records(records: list, sev_names: list[str]) -> TicketColumns:
         ev_t.append(f_t[keep])
         ev_code.append(_concat(parts, "codes")[keep])
         ev_val.append(_concat(parts, "vals")[keep])
+    problems, raw_severity = parse_rows(sorted(slow), records.__getitem__, sev_names, ids, sev, opened, counts,
+                                        key_of, key_ids, status_index, (ev_rows, ev_t, ev_code, ev_val))
+    return _assemble(ids, sev, opened, key_of, key_ids, counts, ev_rows, ev_t, ev_code, ev_val, status_index,
+                     problems, raw_severity, ordered=not slow)
+
+
+def parse_rows(rows: list[int], record_of, sev_names: list[str], ids: list, sev: np.ndarray, opened: np.ndarray,
+               counts: np.ndarray, key_of: np.ndarray, key_ids: dict, status_index: dict,
+               pieces: tuple) -> tuple[dict[int, str], dict[int, str]]:
+    """Read the given rows one record at a time with `parse_ticket` (the one wording of what is
+    wrong with a record): a good one fills its place in the columns and adds its events to
+    `pieces` (rows, instants, codes, values); a bad one is a problem. (problems, raw severities)."""
+    from slalang.runtime.records import parse_ticket
+
+    sev_index = {name: i for i, name in enumerate(sev_names)}
+    severities = set(sev_names)
     problems: dict[int, str] = {}
     raw_severity: dict[int, str] = {}
-    severities = set(sev_names)
-    for r in sorted(slow):
-        record = records[r]
+    for r in rows:
+        record = record_of(r)
         try:
             ticket = parse_ticket(record, severities)
         except (RecordError, InstantError) as exc:
-            rid = record.get("id") if isinstance(record, dict) else None
-            ids[r] = str(rid) if rid is not None else f"#{r + 1}"
+            given = record if isinstance(record, dict) else {}
+            ids[r] = str(given["id"]) if given.get("id") is not None else f"#{r + 1}"
             problems[r] = str(exc.args[0]) if exc.args else str(exc)
-            raw_severity[r] = str(record.get("severity", "")) if isinstance(record, dict) else ""
+            raw_severity[r] = str(given.get("severity") or "")
             key_of[r] = key_ids.setdefault(("bad",), len(key_ids))
             continue
         ids[r] = ticket.id
         sev[r], opened[r], counts[r] = sev_index[ticket.severity], ticket.opened, len(ticket.events)
         key_of[r] = key_ids.setdefault(ticket_key(ticket.tier, ticket.customer, ticket.service), len(key_ids))
         t, code, val = _ticket_events(ticket, sev_index, status_index)
-        ev_rows.append(np.full(len(t), r, dtype=np.int64))
-        ev_t.append(t), ev_code.append(code), ev_val.append(val)
-    return _assemble(ids, sev, opened, key_of, key_ids, counts, ev_rows, ev_t, ev_code, ev_val, status_index,
-                     problems, raw_severity, ordered=not slow)
+        pieces[0].append(np.full(len(t), r, dtype=np.int64))
+        pieces[1].append(t), pieces[2].append(code), pieces[3].append(val)
+    return problems, raw_severity
 
 
 def from_tickets(tickets: list, sev_names: list[str]) -> TicketColumns:
