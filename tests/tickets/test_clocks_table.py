@@ -1,7 +1,10 @@
 """Ticket clocks (SPEC §4) as tables of input → expected, every expected value worked out by hand
 from the spec and the decisions in docs/language.md, never copied from the evaluator's output.
 
-Policies are in tests/tickets/conftest.py. In `office` (UTC), the window is Monday–Friday
+Every row runs three ways: through the oracle (tests/oracle, the deliberately simple reference
+engine), through `evaluate_ticket` under terms found by hand, and through `evaluate_tickets`.
+
+Policies are in tests/tickets/ticket_kit.py. In `office` (UTC), the window is Monday–Friday
 09:00–17:00; 2025-03-03 is a Monday, 03-07 a Friday, 03-10 the next Monday. Tier `keep`:
 response P1 1h (internal 30m), P2 4h, P3 8h, P4 none; resolution P1 8h during always, P2 16h,
 P3 40h, P4 80h; update P1 every 2h, P2 every 4h, P3/P4 none; pauses on pending_customer and
@@ -17,6 +20,7 @@ from typing import Any, Optional
 
 import pytest
 
+import oracle
 from ticket_kit import D, Z, ev, sev, status, ticket
 
 
@@ -237,9 +241,12 @@ CLOCK_ROWS = [
 
 
 def _evaluate(compiled, row, path: str = "batch"):
-    """One ticket through `Policy.evaluate_tickets` (batch) or through the terms it is pinned to,
-    found by hand (`Policy.tier`, or `Policy.terms` at the opened instant) and `evaluate_ticket`."""
+    """One ticket through the oracle (read back as objects), through `Policy.evaluate_tickets`
+    (batch), or through the terms it is pinned to, found by hand (`Policy.tier`, or `Policy.terms`
+    at the opened instant) and `evaluate_ticket` (single)."""
     policy = compiled(row.policy)
+    if path == "oracle":
+        return oracle.as_result(oracle.evaluate(policy, row.ticket, row.now))
     if path == "single":
         t = row.ticket
         terms = policy.tier(t["tier"]) if t.get("tier") else policy.terms(t["customer"], t["service"], at=t["opened"])
@@ -253,7 +260,7 @@ def _one(compiled, ticket_dict: dict, now: str, path: str):
     return _evaluate(compiled, Row("", ticket_dict, now, "", {}), path)
 
 
-PATHS = pytest.mark.parametrize("path", ["single", "batch"])
+PATHS = pytest.mark.parametrize("path", ["oracle", "single", "batch"])
 
 
 @PATHS
@@ -407,7 +414,7 @@ def test_severity_change_after_resolved_keeps_the_verdict_restart(compiled, path
     assert m.started <= m.stopped
 
 
-@pytest.mark.parametrize("path", ["single", "batch"])
+@PATHS
 def test_update_cycle_after_reopen_takes_the_severity_in_force(compiled, path):
     # P2 (update every 4h) resolved at 10:00, raised to P1 (every 2h) at 11:00 while resolved,
     # reopened at 12:00: the new cycle is a P1 cycle, due two office hours later, 14:00.
@@ -418,7 +425,7 @@ def test_update_cycle_after_reopen_takes_the_severity_in_force(compiled, path):
     assert (m.severity, m.goal, m.deadline, m.state) == ("P1", D("2h"), _dt(Z("03-03T14:00")), "running")
 
 
-@pytest.mark.parametrize("path", ["single", "batch"])
+@PATHS
 def test_threshold_reached_at_the_instant_of_a_downgrade_uses_the_new_goal(compiled, path):
     # keep24 (always): P1 response 1h, 50% = 30m, reached at 00:30, exactly when the ticket becomes
     # P2 (4h). From 00:30 on the goal is 4h, so 50% is 2h of elapsed: 02:00. Breach 04:00.
