@@ -180,3 +180,18 @@ def test_runtime_loads_an_artifact_from_bytes(policy, tmp_path):
     assert again.digest == policy.digest
     with pytest.raises(slalang.ArtifactError, match="not valid JSON"):
         slalang.runtime.loads(b"{")
+
+
+def test_the_kernel_gives_the_same_results_in_threads(policy, monkeypatch):
+    """Large groups run in one thread per core; each stretch of tickets must come out as if run alone."""
+    from slalang.runtime.tickets import kernel
+
+    rows = as_dicts(records()) * 5
+    alone = [r.to_json() for r in policy.evaluate_tickets(rows, now=NOW)]
+    monkeypatch.setattr(kernel, "_PER_THREAD", 7)
+    monkeypatch.setattr(kernel, "_CORES", 3)
+    threaded = policy.evaluate_tickets(rows, now=NOW)
+    assert [r.to_json() for r in threaded] == alone
+    table = policy.evaluate_arrow(pa.Table.from_pylist(records() * 5, schema=SCHEMA), now=NOW)
+    monkeypatch.setattr(kernel, "_PER_THREAD", 10**9)
+    assert policy.evaluate_arrow(pa.Table.from_pylist(records() * 5, schema=SCHEMA), now=NOW).equals(table)

@@ -16,9 +16,6 @@ from slalang.runtime.tickets.kernel import run_group
 from slalang.runtime.tickets.results import ResultColumns, assemble
 from slalang.runtime.tickets.rules import Tables
 
-# tickets are evaluated in buckets of similar event counts: a pass per event position costs the
-# whole bucket, so one long ticket must not widen every short one's passes
-_BUCKET_EDGES = np.array([8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384, 65536], dtype=np.int64)
 
 
 def tables_of(terms, sev_names: list[str]) -> Tables:
@@ -78,16 +75,13 @@ def evaluate_columns(policy, cols: TicketColumns, now: int, *, strict: bool = Fa
     outputs = []
     for tid, terms in enumerate(terms_list):
         tables = tables_of(terms, sev_names)
-        axes = [w.horizon_axis() for w in tables.windows]
         pausing = np.array([s in tables.pause_when for s in cols.statuses] or [False], dtype=np.int64)
         everyone = len(terms_list) == 1 and not problems and (terms_of_row == 0).all()
-        members = np.arange(n) if everyone else np.flatnonzero(terms_of_row == tid)
-        bucket = np.searchsorted(_BUCKET_EDGES, cols.counts[members], side="left")
-        for b in np.unique(bucket).tolist():
-            rows = members if bucket.size and bucket[0] == b and (bucket == b).all() else members[bucket == b]
-            events = _events_of_rows(cols, rows, ev_first)
-            out = run_group(tables, axes, horizon, cols.opened[rows], cols.sev[rows], events, pausing, now)
-            outputs.append((tid, rows, out))
+        rows = np.arange(n) if everyone else np.flatnonzero(terms_of_row == tid)
+        events = _events_of_rows(cols, rows, ev_first)
+        out = run_group(tables, horizon, cols.opened[rows], cols.sev[rows], cols.counts[rows], events["t"],
+                        events["code"], events["val"], pausing, now)
+        outputs.append((tid, rows, out))
     first, last = policy.horizon
     for _, rows, out in outputs:
         for r in rows[out["outside"]].tolist():

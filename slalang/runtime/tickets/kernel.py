@@ -1,369 +1,458 @@
-"""Runtime stage: the ticket engine's kernel — the clock rules of SPEC §4, vectorised.
+"""Runtime stage: the ticket engine's kernel — the clock rules of SPEC §4, compiled (numba).
 
-Tickets sharing terms are evaluated together: one numpy pass per event position (a ticket has
-a handful of events; tickets are bucketed by event count so a long one never widens a short
-one's pass), each pass advancing every ticket's clocks over one segment of time. Deadlines and
-escalation steps are threshold crossings recorded as elapsed time grows; a goal change fires,
-at the change, every step whose new threshold is already passed (a step reached exactly at the
-change is judged under the new goal), so a step fires once per clock.
+One pass over the tickets of a group, each ticket's events in order, with the clocks as a few
+integers per ticket: elapsed open time is read off the window's open-time axis (prefix sums,
+binary search), and deadlines and escalation steps are the instants at which elapsed crosses a
+threshold. A goal change fires, at the change, every step whose new threshold is already passed
+(a step reached exactly at the change is judged under the new goal), so a step fires once per
+clock; with `restart` a clock starts again from zero and keeps what it had already sent.
 
 This is the only production evaluator: `evaluate_ticket`, `evaluate_tickets`, `evaluate_arrow`,
 `slalang test`, `report`, `eval` and Spark all run it. The test suite compares it with a
-deliberately simple scalar engine (tests/oracle).
+deliberately simple scalar engine (tests/oracle). Compiled on first use and cached on disk.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+import os
 
 import numpy as np
+from numba import njit
 
-from slalang.runtime.tickets.rules import (MIN, NOOP, R, REOPENED, RESOLVED, RESPONDED, S, SEV, STATUS, U, UPDATED,
-                                           Tables)
+from slalang.runtime.tickets.rules import (BREACHED, MET, MIN, MISSED, PAUSED, R, REOPENED, RESOLVED, RESPONDED,
+                                           RUNNING, S, SEV, STATUS, U, UPDATED)
+
+# the fields of a clock's result, in the rows of the kernel's output arrays
+F_SEV, F_GOAL, F_E, F_DL, F_STATE, F_WIN, F_START, F_STOPPED, F_INT, F_IDL, F_ISTATE, F_ROW, F_CYCLE = range(13)
+N_FIELDS = 11
+# the fields of an escalation record
+X_ROW, X_METRIC, X_CYCLE, X_GEN, X_P, X_DUE, X_FIRED = range(7)
 
 
-class Batch:
-    """The clocks of n tickets under one set of terms, advanced together."""
+@njit(cache=True, nogil=True)
+def _first_above(arr, lo, hi, v):
+    """The first index in [lo, hi) whose value is above v (hi if none): a binary search."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if arr[mid] <= v:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
-    def __init__(self, tables: Tables, opened: np.ndarray, sev: np.ndarray, axes: list,
-                 horizon: tuple[int, int]):
-        n = len(opened)
-        t = tables
-        self.t, self.n, self.restart = t, n, t.restart
-        # rows whose clocks reach outside the horizon, where no window data exists: each becomes
-        # a problem of its own record, never an exception for the whole batch
-        self.outside = np.zeros(n, dtype=bool)
-        self.axes, self.horizon = axes, horizon  # one open-time Axis per window of t.windows
-        # which severities each row can have (its first, and those its events name): "when did
-        # elapsed reach this goal" is tracked only for those
-        self.can_have = np.zeros((t.goal.shape[1], n), dtype=bool)
-        self.can_have[sev, np.arange(n)] = True
-        self.severities_met: list[int] = []
-        n_sev, n_plan = t.goal.shape[1], len(t.plan)
-        self.paused = np.zeros(n, dtype=bool)
-        self.resolved = np.zeros(n, dtype=bool)
-        self.sev = sev.copy()
-        self.sev_c = np.stack([sev, sev, sev]).astype(np.int64)
-        self.e = np.zeros((3, n), dtype=np.int64)
-        self.start = np.stack([opened, opened, opened])
-        self.stopped = np.full((3, n), MIN, dtype=np.int64)
-        self.fired = np.full((3, n_plan, n), MIN, dtype=np.int64)
-        self.reach_g = np.full((3, n_sev, n), MIN, dtype=np.int64)
-        self.reach_i = np.full((3, n_sev, n), MIN, dtype=np.int64)
-        self.had_goal = np.stack([t.goal[c, sev] >= 0 for c in range(3)])
-        self.cycle = np.ones(n, dtype=np.int64)
-        self.gen = np.zeros((3, n), dtype=np.int64)  # restarts of each clock so far
-        self.cycles: list[dict] = []       # emitted update cycles (arrays)
-        self.escalations: list[dict] = []  # emitted escalation records (arrays)
 
-    # -- time passes ------------------------------------------------------------------------------
-    def advance(self, a: np.ndarray, b: np.ndarray, fa: np.ndarray, fb: np.ndarray, rows: np.ndarray) -> None:
-        """Count [a, b) on every running clock of the selected rows; record threshold crossings.
-        `fa` and `fb` are a and b on each window's open-time axis (shape: windows × rows)."""
-        t = self.t
-        for c in (R, S, U):
-            sev = self.sev_c[c]
-            goal = t.goal[c, sev]
-            run = rows & (self.stopped[c] == MIN) & ~self.paused & (goal >= 0) & (b > a)
-            idx = np.flatnonzero(run)
-            if idx.size == 0:
+@njit(cache=True, nogil=True)
+def _first_at_least(arr, lo, hi, v):
+    """The first index in [lo, hi) whose value is at least v (hi if none)."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if arr[mid] < v:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+DAY = 86_400_000_000   # the step of the axes' search indexes: a day of time, a day of open time
+
+
+@njit(cache=True, nogil=True)
+def _open_at(ax, w, t):
+    """Open µs from the axis origin of window w to instant t (t within the horizon). A per-day
+    index narrows the binary search to the intervals that start on t's day."""
+    off, starts, ends, cum, doff, didx = ax[0], ax[1], ax[2], ax[3], ax[5], ax[6]
+    d = doff[w] + (t - starts[off[w]]) // DAY
+    i = _first_above(starts, didx[d], didx[d + 1], t) - 1
+    end = ends[i]
+    return cum[i] + (t if t < end else end) - starts[i]
+
+
+@njit(cache=True, nogil=True)
+def _instant_at(ax, total, w, x, flag):
+    """The first instant at which x open µs of window w have passed; MIN, and flag[0] set, where
+    that lies beyond the horizon. A per-day-of-open-time index narrows the search."""
+    if x > total[w]:
+        flag[0] = 1
+        return MIN
+    starts, cum, cumend, qoff, qidx = ax[1], ax[3], ax[4], ax[7], ax[8]
+    q = qoff[w] + x // DAY
+    j = _first_at_least(cumend, qidx[q], qidx[q + 1], x)
+    return starts[j] + (x - cum[j])
+
+
+@njit(cache=True, nogil=True)
+def _add(ax, total, horizon, w, a, need, flag):
+    """The instant at which `need` open µs of window w have passed since a."""
+    if a < horizon[0] or a >= horizon[1]:
+        flag[0] = 1
+        a = min(max(a, horizon[0]), horizon[1] - 1)
+    if need == 0:
+        return a
+    return _instant_at(ax, total, w, _open_at(ax, w, a) + need, flag)
+
+
+@njit(cache=True, nogil=True)
+def _finish(out, k, c, sev_c, e, start, stopped, reach_g, reach_i, paused, now, goal, internal, win,
+            ax, total, horizon, flag):
+    """Write clock c's result fields into column k of `out` (deadlines, states as of now)."""
+    s = sev_c[c]
+    g, ig, w = goal[c, s], internal[c, s], win[c, s]
+    el, st = e[c], stopped[c]
+    out[F_SEV, k], out[F_GOAL, k], out[F_E, k], out[F_WIN, k] = s, g, el, w
+    out[F_START, k], out[F_STOPPED, k], out[F_INT, k] = start[c], st, ig
+    for which in range(2):
+        x = g if which == 0 else ig
+        dl = MIN
+        if x >= 0:
+            if el >= x:
+                dl = reach_g[c, s] if which == 0 else reach_i[c, s]
+            elif st != MIN:
+                dl = _add(ax, total, horizon, w, st, x - el, flag)
+            elif not paused:
+                dl = _add(ax, total, horizon, w, now, x - el, flag)
+        if st != MIN:
+            state = MET if el <= x else MISSED
+        elif el > x:
+            state = BREACHED
+        else:
+            state = PAUSED if paused else RUNNING
+        if which == 0:
+            out[F_DL, k], out[F_STATE, k] = dl, state
+        else:
+            out[F_IDL, k], out[F_ISTATE, k] = dl, state
+
+
+@njit(cache=True, nogil=True)
+def _emit(esc, nx, row, c, cycle, final, before, fired, stopped, had_goal, gen, sev_c, e, paused, now,
+          goal, win, thr, ax, total, horizon, flag):
+    """Escalation records of clock c: what fired (before `before`, when given), and at the end
+    (`final`) the steps still pending, with their projected due instants. Returns the new count."""
+    n_plan = thr.shape[1]
+    if n_plan == 0 or not had_goal[c]:
+        return nx
+    running = stopped[c] == MIN
+    s = sev_c[c]
+    for p in range(n_plan):
+        f = fired[c, p]
+        is_fired = f != MIN
+        due = f
+        keep = True if running else (is_fired and f <= stopped[c])
+        if before != MIN:
+            keep = keep and f < before
+        if final:
+            if running and not is_fired and not paused and goal[c, s] >= 0:
+                need = thr[c, p, s] - e[c]
+                due = _add(ax, total, horizon, win[c, s], now, need if need > 0 else 0, flag)
+        else:
+            keep = keep and is_fired
+        if keep:
+            esc[X_ROW, nx], esc[X_METRIC, nx], esc[X_CYCLE, nx] = row, c, cycle if c == U else 0
+            esc[X_GEN, nx], esc[X_P, nx], esc[X_DUE, nx], esc[X_FIRED, nx] = gen[c], p, due, 1 if is_fired else 0
+            nx += 1
+    return nx
+
+
+@njit(cache=True, nogil=True)
+def run(lo, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, now,
+        goal, internal, win, thr, restart, ax, total, horizon,
+        clocks, final_sev, outside, shown, cyc, nc, esc, nx):
+    """Evaluate tickets lo..hi-1; returns (next ticket, cycles written, escalations written).
+    `shown[i]` is the cycle record that is ticket i's update metric (-1: none): the worst overrun
+    among its cycles (the latest on a tie), else the current cycle, if the current one has a goal.
+    Stops early, before a ticket that might not fit the cycle or escalation buffers (the caller
+    grows them and calls again from there)."""
+    n_sev = goal.shape[1]
+    n_plan = thr.shape[1]
+    sev_c = np.zeros(3, np.int64)
+    e = np.zeros(3, np.int64)
+    start = np.zeros(3, np.int64)
+    stopped = np.zeros(3, np.int64)
+    gen = np.zeros(3, np.int64)
+    had_goal = np.zeros(3, np.bool_)
+    fired = np.zeros((3, n_plan), np.int64)
+    reach_g = np.zeros((3, n_sev), np.int64)
+    reach_i = np.zeros((3, n_sev), np.int64)
+    flag = np.zeros(1, np.int64)
+    h0, h1 = horizon[0], horizon[1]
+    for i in range(lo, hi):
+        # room for every cycle and every escalation record this ticket could write
+        if nc + counts[i] + 1 > cyc.shape[1] or nx + n_plan * (3 + 4 * counts[i]) > esc.shape[1]:
+            return i, nc, nx
+        sev = sev0[i]
+        worst, worst_over = -1, 0
+        paused = False
+        resolved = False
+        cycle = 1
+        flag[0] = 0
+        for c in range(3):
+            sev_c[c], e[c], start[c], stopped[c], gen[c] = sev, 0, opened[i], MIN, 0
+            had_goal[c] = goal[c, sev] >= 0
+            fired[c, :] = MIN
+            reach_g[c, :] = MIN
+            reach_i[c, :] = MIN
+        t_prev = opened[i]
+        j_end = ev_first[i] + counts[i]
+        for j in range(ev_first[i], j_end + 1):
+            last = j == j_end
+            at = now if last else ev_t[j]
+            if not last and at > now:
                 continue
-            a_i, b_i = a[idx], b[idx]
-            self._outside(idx, a_i, b_i)
-            w = t.win[c, sev[idx]]
-            f0 = fa[w, idx]
-            e0 = self.e[c, idx]
-            e1 = e0 + (fb[w, idx] - f0)
-            self.e[c, idx] = e1
-            crossings = []  # (target array, row positions, open µs needed from a)
-            for p in range(len(t.plan)):
-                x = t.thr[c, p, sev[idx]]
-                hit = np.flatnonzero((self.fired[c, p, idx] == MIN) & (e0 < x) & (x <= e1))
-                if hit.size:
-                    crossings.append((self.fired[c, p], hit, x[hit] - e0[hit]))
-            for s in self.severities_met:  # goals of the severities the rows can have
-                for table, arr in ((t.goal, self.reach_g), (t.internal, self.reach_i)):
-                    x = int(table[c, s])
-                    if x < 0:
+            # count [t_prev, at) on every running clock and record the thresholds it crosses
+            if at > t_prev and not paused:
+                w_seen = -1   # the clocks mostly share a window: place a and b on its axis once
+                f0 = f1 = 0
+                for c in range(3):
+                    s = sev_c[c]
+                    if stopped[c] != MIN or goal[c, s] < 0:
                         continue
-                    hit = np.flatnonzero(self.can_have[s, idx] & (arr[c, s, idx] == MIN) & (e0 < x) & (x <= e1))
-                    if hit.size:
-                        crossings.append((arr[c, s], hit, x - e0[hit]))
-            for target, hit, need in crossings:
-                target[idx[hit]] = self._at(w[hit], f0[hit] + need, idx[hit])
-
-    def _outside(self, rows: np.ndarray, a: np.ndarray, b: np.ndarray, allow_end: bool = True) -> None:
-        """Flag the rows whose span [a, b] leaves the horizon (an end bound may be its end)."""
-        start, end = self.horizon
-        out = (a < start) | (b > end) if allow_end else (a < start) | (b >= end)
-        if out.any():
-            self.outside[rows[out]] = True
-
-    def _at(self, w: np.ndarray, x: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """The instants at which x open µs have passed on the axis of window w (per row); MIN, and
-        the row flagged, where that lies beyond the horizon."""
-        out = np.empty(x.size, dtype=np.int64)
-        for wi in (np.unique(w).tolist() if len(self.axes) > 1 else [0]):
-            sel = w == wi if len(self.axes) > 1 else slice(None)
-            axis = self.axes[wi]
-            xs = x[sel]
-            beyond = xs > axis.reach
-            if beyond.any():
-                self.outside[rows[sel][beyond]] = True
-                xs = np.where(beyond, 0, xs)
-            out[sel] = np.where(beyond, MIN, axis.instant_at(xs))
-        return out
-
-    def _add(self, w: np.ndarray, a: np.ndarray, need: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """The instants at which need open µs of window w have passed since a (per row)."""
-        self._outside(rows, a, a, allow_end=False)
-        a = np.clip(a, self.horizon[0], self.horizon[1] - 1)
-        out = np.empty(a.size, dtype=np.int64)
-        for wi in np.unique(w).tolist():
-            sel = np.flatnonzero(w == wi)
-            axis = self.axes[wi]
-            x = axis.open_at(a[sel]) + need[sel]
-            out[sel] = np.where(need[sel] == 0, a[sel], self._at(np.full(sel.size, wi), x, rows[sel]))
-        return out
-
-    # -- events -------------------------------------------------------------------------------------
-    def severity_change(self, rows: np.ndarray, at: np.ndarray, new: np.ndarray,
-                        clocks: tuple[int, ...] = (R, S, U)) -> None:
-        """The goal of each running clock becomes the new severity's from `at` (a stopped clock
-        keeps its verdict); with restart the clock starts from zero, keeping what it had sent.
-        A step reached exactly at `at` is judged under the new goal (as `Clock.due` does)."""
-        t = self.t
-        for c in clocks:
-            idx = np.flatnonzero(rows & (self.stopped[c] == MIN))
-            if idx.size == 0:
-                continue
-            new_i = new[idx]
-            has = t.goal[c, new_i] >= 0
-            if self.restart:
-                cycle = self.cycle[idx] if c == U else np.zeros(idx.size, dtype=np.int64)
-                self.emit_escalations(c, idx, cycle, None, before=at[idx])  # what the old clock sent
-                self.gen[c, idx] += 1
-                self.e[c, idx] = 0
-                self.start[c, idx] = at[idx]
-                self.fired[c][:, idx] = MIN
-                self.reach_g[c][:, idx] = MIN
-                self.reach_i[c][:, idx] = MIN
-                self.had_goal[c, idx] = has
-            else:
-                at_i = at[idx]
-                for p in range(len(t.plan)):
-                    fired = self.fired[c, p, idx]
-                    fired = np.where(fired == at_i, MIN, fired)
-                    fire = (fired == MIN) & has & (t.thr[c, p, new_i] <= self.e[c, idx])
-                    self.fired[c, p, idx] = np.where(fire, at_i, fired)
-                self.had_goal[c, idx] |= has
-            self.sev_c[c, idx] = new_i
-
-    def stop(self, c: int, rows: np.ndarray, at: np.ndarray) -> None:
-        idx = np.flatnonzero(rows & (self.stopped[c] == MIN))
-        self.stopped[c, idx] = at[idx]
-
-    def new_cycle(self, rows: np.ndarray, at: np.ndarray) -> None:
-        """Close the current update cycle of the rows (it is recorded) and start the next at `at`."""
-        idx = np.flatnonzero(rows)
-        if idx.size == 0:
-            return
-        self.stop(U, rows, at)
-        self.emit_cycle(idx)
-        self.e[U, idx] = 0
-        self.start[U, idx] = at[idx]
-        self.stopped[U, idx] = MIN
-        self.fired[U][:, idx] = MIN
-        self.reach_g[U][:, idx] = MIN
-        self.reach_i[U][:, idx] = MIN
-        self.sev_c[U, idx] = self.sev[idx]
-        self.had_goal[U, idx] = self.t.goal[U, self.sev_c[U, idx]] >= 0
-        self.gen[U, idx] = 0
-        self.cycle[idx] += 1
-
-    # -- results ------------------------------------------------------------------------------------
-    def emit_cycle(self, idx: np.ndarray) -> None:
-        sev = self.sev_c[U, idx]
-        self.cycles.append({"row": idx, "cycle": self.cycle[idx].copy(), "start": self.start[U, idx].copy(),
-                            "stopped": self.stopped[U, idx].copy(), "e": self.e[U, idx].copy(), "sev": sev,
-                            "reach_g": self.reach_g[U][sev, idx].copy(), "reach_i": self.reach_i[U][sev, idx].copy()})
-        self.emit_escalations(U, idx, self.cycle[idx].copy(), None)
-
-    def emit_escalations(self, c: int, idx: np.ndarray, cycle: np.ndarray, now: Optional[int],
-                         before: Optional[np.ndarray] = None) -> None:
-        """Escalation records of clock c for the rows: fired steps (only those fired before
-        `before`, where given), and at the end (`now`) pending ones."""
-        t = self.t
-        if not t.plan:
-            return
-        mask = self.had_goal[c, idx]
-        idx, cycle = idx[mask], cycle[mask]
-        before = None if before is None else before[mask]
-        stopped = self.stopped[c, idx]
-        running = stopped == MIN
-        for p in range(len(t.plan)):
-            f = self.fired[c, p, idx]
-            fired = f != MIN
-            due = f.copy()
-            keep = np.where(running, True, fired & (f <= stopped))
-            if before is not None:
-                keep &= f < before
-            if now is not None:
-                pending = running & ~fired
-                sev = self.sev_c[c, idx]
-                projectable = pending & ~self.paused[idx] & (t.goal[c, sev] >= 0)
-                pos = np.flatnonzero(projectable)
-                if pos.size:
-                    need = np.maximum(t.thr[c, p, sev[pos]] - self.e[c, idx[pos]], 0)
-                    due[pos] = self._add(t.win[c, sev[pos]], np.full(pos.size, now, dtype=np.int64), need, idx[pos])
-            else:
-                keep &= fired  # a closed cycle keeps only what fired
-            sel = np.flatnonzero(keep)
-            if sel.size:
-                self.escalations.append({"row": idx[sel], "metric": c, "cycle": cycle[sel] if c == U else
-                                         np.zeros(sel.size, dtype=np.int64), "gen": self.gen[c, idx[sel]],
-                                         "p": p, "due": due[sel], "fired": fired[sel]})
+                    if t_prev < h0 or at > h1:
+                        flag[0] = 1
+                    w = win[c, s]
+                    if w != w_seen:
+                        f0 = _open_at(ax, w, min(max(t_prev, h0), h1))
+                        f1 = _open_at(ax, w, min(max(at, h0), h1))
+                        w_seen = w
+                    e0 = e[c]
+                    e1 = e0 + f1 - f0
+                    e[c] = e1
+                    for p in range(n_plan):
+                        x = thr[c, p, s]
+                        if fired[c, p] == MIN and e0 < x and x <= e1:
+                            fired[c, p] = _instant_at(ax, total, w, f0 + x - e0, flag)
+                    for s2 in range(n_sev):
+                        x = goal[c, s2]
+                        if x >= 0 and reach_g[c, s2] == MIN and e0 < x and x <= e1:
+                            reach_g[c, s2] = _instant_at(ax, total, w, f0 + x - e0, flag)
+                        x = internal[c, s2]
+                        if x >= 0 and reach_i[c, s2] == MIN and e0 < x and x <= e1:
+                            reach_i[c, s2] = _instant_at(ax, total, w, f0 + x - e0, flag)
+            t_prev = at
+            if last:
+                break
+            code, val = ev_code[j], ev_val[j]
+            if code == STATUS:
+                paused = pausing[val] != 0
+            elif code == SEV:
+                if val == sev:
+                    continue  # a repeated value is no change
+                for c in range(3):
+                    if stopped[c] == MIN:
+                        nx = _change(c, at, val, restart, esc, nx, i, cycle, fired, stopped, had_goal, gen,
+                                     sev_c, e, start, reach_g, reach_i, paused, now, goal, win, thr, ax, total,
+                                     horizon, flag)
+                sev = val
+            elif code == RESPONDED or code == UPDATED:
+                if code == RESPONDED and stopped[R] == MIN:
+                    stopped[R] = at
+                if not resolved:
+                    nc, nx = _next_cycle(at, sev, cyc, nc, esc, nx, i, cycle, fired, stopped, had_goal, gen,
+                                         sev_c, e, start, reach_g, reach_i, paused, now, goal, internal, win, thr,
+                                         ax, total, horizon, flag)
+                    cycle += 1
+                    worst, worst_over = _worse(cyc, nc - 1, worst, worst_over)
+            elif code == RESOLVED:
+                if not resolved:
+                    resolved = True
+                    for c in range(3):
+                        if stopped[c] == MIN:
+                            stopped[c] = at
+            elif code == REOPENED:
+                if resolved:
+                    resolved = False
+                    stopped[S] = MIN
+                    if sev_c[S] != sev:  # changed while resolved: applies from now
+                        nx = _change(S, at, sev, restart, esc, nx, i, cycle, fired, stopped, had_goal, gen,
+                                     sev_c, e, start, reach_g, reach_i, paused, now, goal, win, thr, ax, total,
+                                     horizon, flag)
+                    nc, nx = _next_cycle(at, sev, cyc, nc, esc, nx, i, cycle, fired, stopped, had_goal, gen,
+                                         sev_c, e, start, reach_g, reach_i, paused, now, goal, internal, win, thr,
+                                         ax, total, horizon, flag)
+                    cycle += 1
+                    worst, worst_over = _worse(cyc, nc - 1, worst, worst_over)
+        for c in range(2):
+            _finish(clocks[c], i, c, sev_c, e, start, stopped, reach_g, reach_i, paused and stopped[c] == MIN, now,
+                    goal, internal, win, ax, total, horizon, flag)
+            nx = _emit(esc, nx, i, c, 0, True, MIN, fired, stopped, had_goal, gen, sev_c, e, paused, now,
+                       goal, win, thr, ax, total, horizon, flag)
+        _finish(cyc, nc, U, sev_c, e, start, stopped, reach_g, reach_i, paused and stopped[U] == MIN, now,
+                goal, internal, win, ax, total, horizon, flag)
+        cyc[F_ROW, nc], cyc[F_CYCLE, nc] = i, cycle
+        worst, worst_over = _worse(cyc, nc, worst, worst_over)
+        shown[i] = -1 if cyc[F_GOAL, nc] < 0 else (worst if worst >= 0 else nc)
+        nc += 1
+        nx = _emit(esc, nx, i, U, cycle, True, MIN, fired, stopped, had_goal, gen, sev_c, e, paused, now,
+                   goal, win, thr, ax, total, horizon, flag)
+        final_sev[i] = sev
+        outside[i] = flag[0]
+    return hi, nc, nx
 
 
-def run_group(tables: Tables, axes: list, horizon: tuple[int, int], opened: np.ndarray, sev0: np.ndarray,
-              events: dict, pausing: np.ndarray, now: int) -> dict:
-    """Evaluate n tickets under one terms' tables as of `now` (epoch µs); the raw result columns.
-
-    `events` holds flat arrays in ticket order: row (0..n-1), k (position in the ticket), t, code
-    and val (a severity index, or a status index into `pausing`, which says whether each status
-    pauses). `axes` are the open-time axes of `tables.windows`, one each."""
-    n = opened.size
-    start_h, end_h = horizon
-
-    def on_axes(t: np.ndarray) -> np.ndarray:
-        # instants outside the horizon are clamped here; a running clock reaching them flags its row
-        t = np.clip(t, start_h, end_h)
-        return np.stack([axis.open_at(t) for axis in axes]) if axes else np.zeros((0, t.size), dtype=np.int64)
-
-    batch = Batch(tables, opened, sev0, axes, horizon)
-    named = events["code"] == SEV
-    batch.can_have[events["val"][named], events["row"][named]] = True
-    batch.severities_met = np.flatnonzero(batch.can_have.any(axis=1)).tolist()
-    k_max = int(events["k"].max()) + 1 if events["k"].size else 0
-    ev_t = np.full((k_max, n), MIN, dtype=np.int64)
-    ev_code = np.zeros((k_max, n), dtype=np.int64)
-    ev_val = np.zeros((k_max, n), dtype=np.int64)  # severity index, or 1 for a pausing status
-    if events["k"].size:
-        code, val = events["code"], events["val"]
-        ev_t[events["k"], events["row"]] = events["t"]
-        ev_code[events["k"], events["row"]] = code
-        ev_val[events["k"], events["row"]] = np.where(code == STATUS, pausing[np.where(code == STATUS, val, 0)], val)
-    ev_f = np.zeros((len(axes), k_max, n), dtype=np.int64)
-    ev_f[:, events["k"], events["row"]] = on_axes(events["t"])
-    t_prev, f_prev = opened.copy(), on_axes(opened)
-    everyone = np.ones(n, dtype=bool)
-    for k in range(k_max):
-        at, code = ev_t[k], ev_code[k]
-        valid = (code != NOOP) & (at <= now)
-        if not valid.any():
-            continue
-        changes = valid & (code == SEV) & (ev_val[k] != batch.sev)  # a repeated value is no change
-        t_next, f_next = np.where(valid, at, t_prev), np.where(valid, ev_f[:, k], f_prev)
-        batch.advance(t_prev, t_next, f_prev, f_next, valid)
-        t_prev, f_prev = t_next, f_next
-        m = valid & (code == STATUS)
-        batch.paused[m] = ev_val[k][m].astype(bool)
-        if changes.any():
-            batch.severity_change(changes, at, ev_val[k])
-            batch.sev[changes] = ev_val[k][changes]
-        m = valid & ((code == RESPONDED) | (code == UPDATED))
-        if m.any():
-            batch.stop(R, m & (code == RESPONDED), at)
-            batch.new_cycle(m & ~batch.resolved, at)
-        m = valid & (code == RESOLVED) & ~batch.resolved
-        if m.any():
-            batch.resolved |= m
-            for c in (R, S, U):
-                batch.stop(c, m, at)
-        m = valid & (code == REOPENED) & batch.resolved
-        if m.any():
-            batch.resolved &= ~m
-            batch.stopped[S, m] = MIN
-            pending = m & (batch.sev_c[S] != batch.sev)  # changed while resolved: applies from now
-            if pending.any():
-                batch.severity_change(pending, at, batch.sev, (S,))
-            batch.new_cycle(m, at)
-    now_arr = np.full(n, now, dtype=np.int64)  # every event counted is at or before now
-    batch.advance(t_prev, now_arr, f_prev, np.broadcast_to(on_axes(now_arr[:1]), f_prev.shape), everyone)
-    rows = np.arange(n)
-    zero = np.zeros(n, dtype=np.int64)
-    batch.emit_escalations(R, rows, zero, now)
-    batch.emit_escalations(S, rows, zero, now)
-    sev_u = batch.sev_c[U]
-    batch.cycles.append({"row": rows, "cycle": batch.cycle.copy(), "start": batch.start[U].copy(),
-                         "stopped": batch.stopped[U].copy(), "e": batch.e[U].copy(), "sev": sev_u.copy(),
-                         "reach_g": batch.reach_g[U][sev_u, rows], "reach_i": batch.reach_i[U][sev_u, rows]})
-    batch.emit_escalations(U, rows, batch.cycle.copy(), now)
-    return _columns(batch, now)
+@njit(cache=True, nogil=True)
+def _worse(cyc, k, worst, worst_over):
+    """(worst, its overrun) after cycle record k: the update metric is the cycle that overran its
+    goal most, the latest of equals."""
+    g = cyc[F_GOAL, k]
+    over = cyc[F_E, k] - g
+    if g >= 0 and over > 0 and over >= worst_over:
+        return k, over
+    return worst, worst_over
 
 
-
-def _deadlines(batch: "Batch", c: int, rows, goal, internal, e, stopped, reach_g, reach_i, sev, now, paused):
-    """(deadline, internal deadline) arrays (MIN = none) for clocks described by the arrays."""
-    t = batch.t
-    out = []
-    w = t.win[c, sev]
-    for g, reach in ((goal, reach_g), (internal, reach_i)):
-        dl = np.full(rows.size, MIN, dtype=np.int64)
-        has = g >= 0
-        reached = has & (e >= g)
-        dl[reached] = reach[reached]
-        from_stop = has & ~reached & (stopped != MIN)
-        pos = np.flatnonzero(from_stop)
-        if pos.size:
-            dl[pos] = batch._add(w[pos], stopped[pos], g[pos] - e[pos], rows[pos])
-        projected = has & ~reached & (stopped == MIN) & ~paused
-        pos = np.flatnonzero(projected)
-        if pos.size:
-            dl[pos] = batch._add(w[pos], np.full(pos.size, now, dtype=np.int64), g[pos] - e[pos], rows[pos])
-        out.append(dl)
-    return out
-
-
-def _states(goal, e, stopped, paused) -> np.ndarray:
-    # 0 met, 1 missed, 2 breached, 3 paused, 4 running
-    return np.where(stopped != MIN, np.where(e <= goal, 0, 1),
-                    np.where(e > goal, 2, np.where(paused, 3, 4)))
-
-
-
-
-def _clock_arrays(batch: "Batch", c: int, rows, sev, e, start, stopped, reach_g, reach_i, paused, now) -> dict:
-    """Every field of a set of clocks as arrays; a metric is read from them by position."""
-    t = batch.t
-    goal, internal = t.goal[c, sev], t.internal[c, sev]
-    dl, idl = _deadlines(batch, c, rows, goal, internal, e, stopped, reach_g, reach_i, sev, now, paused)
-    return {"sev": sev, "goal": goal, "e": e, "dl": dl, "state": _states(goal, e, stopped, paused),
-            "win": t.win[c, sev], "start": start, "stopped": stopped, "internal": internal, "idl": idl,
-            "istate": _states(internal, e, stopped, paused)}
-
-
-
-
-def _columns(batch: Batch, now: int) -> dict:
-    """The raw result columns of a group: response and resolution clocks per row, every update
-    cycle, every escalation record, the severity in force, and the rows outside the horizon."""
-    n = batch.n
-    rows = np.arange(n)
-    clocks = []
-    for c in (R, S):
-        sev, stopped = batch.sev_c[c], batch.stopped[c]
-        clocks.append(_clock_arrays(batch, c, rows, sev, batch.e[c], batch.start[c], stopped,
-                                    batch.reach_g[c][sev, rows], batch.reach_i[c][sev, rows],
-                                    batch.paused & (stopped == MIN), now))
-    cyc = {k: np.concatenate([rec[k] for rec in batch.cycles]) for k in batch.cycles[0]}
-    cycles = _clock_arrays(batch, U, cyc["row"], cyc["sev"], cyc["e"], cyc["start"], cyc["stopped"],
-                           cyc["reach_g"], cyc["reach_i"], batch.paused[cyc["row"]] & (cyc["stopped"] == MIN), now)
-    cycles["row"], cycles["cycle"] = cyc["row"], cyc["cycle"]
-    if batch.escalations:
-        esc = {k: np.concatenate([np.broadcast_to(rec[k], rec["row"].shape) for rec in batch.escalations])
-               for k in ("row", "metric", "cycle", "gen", "p", "due", "fired")}
+@njit(cache=True, nogil=True)
+def _change(c, at, new, restart, esc, nx, row, cycle, fired, stopped, had_goal, gen, sev_c, e, start,
+            reach_g, reach_i, paused, now, goal, win, thr, ax, total, horizon, flag):
+    """Clock c's goal becomes severity `new`'s from `at`: a new epoch (keep elapsed), or a new
+    clock from zero (restart) that keeps the notifications the old one had sent."""
+    has = goal[c, new] >= 0
+    if restart:
+        nx = _emit(esc, nx, row, c, cycle, False, at, fired, stopped, had_goal, gen, sev_c, e, paused, now,
+                   goal, win, thr, ax, total, horizon, flag)
+        gen[c] += 1
+        e[c] = 0
+        start[c] = at
+        fired[c, :] = MIN
+        reach_g[c, :] = MIN
+        reach_i[c, :] = MIN
+        had_goal[c] = has
     else:
-        esc = {k: np.zeros(0, dtype=bool if k == "fired" else np.int64)
-               for k in ("row", "metric", "cycle", "gen", "p", "due", "fired")}
-    return {"clocks": clocks, "cycles": cycles, "esc": esc, "sev": batch.sev, "outside": batch.outside}
+        for p in range(thr.shape[1]):
+            f = fired[c, p]
+            if f == at:
+                f = MIN   # reached exactly at the change: judged under the new goal
+            if f == MIN and has and thr[c, p, new] <= e[c]:
+                f = at
+            fired[c, p] = f
+        had_goal[c] = had_goal[c] or has
+    sev_c[c] = new
+    return nx
+
+
+@njit(cache=True, nogil=True)
+def _next_cycle(at, sev, cyc, nc, esc, nx, row, cycle, fired, stopped, had_goal, gen, sev_c, e, start,
+                reach_g, reach_i, paused, now, goal, internal, win, thr, ax, total, horizon, flag):
+    """Close the current update cycle at `at` (recorded with what it fired) and start the next."""
+    if stopped[U] == MIN:
+        stopped[U] = at
+    _finish(cyc, nc, U, sev_c, e, start, stopped, reach_g, reach_i, False, now, goal, internal, win,
+            ax, total, horizon, flag)
+    cyc[F_ROW, nc], cyc[F_CYCLE, nc] = row, cycle
+    nx = _emit(esc, nx, row, U, cycle, False, MIN, fired, stopped, had_goal, gen, sev_c, e, paused, now,
+               goal, win, thr, ax, total, horizon, flag)
+    e[U] = 0
+    start[U] = at
+    stopped[U] = MIN
+    fired[U, :] = MIN
+    reach_g[U, :] = MIN
+    reach_i[U, :] = MIN
+    sev_c[U] = sev
+    had_goal[U] = goal[U, sev] >= 0
+    gen[U] = 0
+    return nc + 1, nx
+
+
+# -- the kernel's door ------------------------------------------------------------------------------
+
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+_PER_THREAD = 25_000   # below this many tickets per thread, threads cost more than they save
+_FIELD_NAMES = ("sev", "goal", "e", "dl", "state", "win", "start", "stopped", "internal", "idl", "istate")
+
+
+def axes_of(tables):
+    """The open-time axes of a terms' windows as flat arrays for the kernel (built once, kept):
+    interval starts, ends and prefix sums, with two search indexes per window: the first interval
+    starting after each day boundary, and the first interval whose prefix sum reaches each whole
+    day of open time (each with one entry past the end, so a search range is always there)."""
+    found = tables.__dict__.get("_axes")
+    if found is None:
+        spans = [w.horizon_axis().full_span() for w in tables.windows]
+        parts = {name: [] for name in ("starts", "ends", "cum", "cumend", "didx", "qidx")}
+        off, doff, qoff = [0], [0], [0]
+        for sp in spans:
+            base = off[-1]
+            for name in ("starts", "ends", "cum", "cumend"):
+                parts[name].append(getattr(sp, name).astype(np.int64))
+            origin = int(sp.starts[0])
+            days = (int(sp.ends[-1]) - origin) // DAY + 2
+            bounds = origin + DAY * np.arange(days + 1, dtype=np.int64)
+            parts["didx"].append(base + np.searchsorted(sp.starts, bounds, side="right"))
+            open_days = int(sp.total) // DAY + 2
+            marks = DAY * np.arange(open_days + 1, dtype=np.int64)
+            parts["qidx"].append(base + np.minimum(np.searchsorted(sp.cumend, marks, side="left"),
+                                                   sp.cumend.size - 1))
+            off.append(base + sp.starts.size)
+            doff.append(doff[-1] + days + 1)
+            qoff.append(qoff[-1] + open_days + 1)
+
+        def cat(name):
+            return np.ascontiguousarray(np.concatenate(parts[name])) if spans else np.zeros(2, dtype=np.int64)
+
+        ax = (np.array(off, dtype=np.int64), cat("starts"), cat("ends"), cat("cum"), cat("cumend"),
+              np.array(doff[:-1] or [0], dtype=np.int64), cat("didx"), np.array(qoff[:-1] or [0], dtype=np.int64),
+              cat("qidx"))
+        total = np.array([sp.total for sp in spans] or [0], dtype=np.int64)
+        found = tables.__dict__["_axes"] = (ax, total)
+    return found
+
+
+def run_group(tables, horizon: tuple[int, int], opened: np.ndarray, sev0: np.ndarray, counts: np.ndarray,
+              ev_t: np.ndarray, ev_code: np.ndarray, ev_val: np.ndarray, pausing: np.ndarray, now: int) -> dict:
+    """Evaluate n tickets under one terms' tables as of `now` (epoch µs): the raw result columns
+    (response and resolution per row, every update cycle, every escalation record, the severity
+    in force, and the rows whose clocks reach outside the horizon). Events are flat, grouped by
+    ticket in order (`counts` per ticket); a status event's value indexes `pausing`."""
+    n = opened.size
+    ax, total = axes_of(tables)
+    ev_first = np.cumsum(counts) - counts
+    # every ticket's row of these is written by the kernel; buffers are np.empty, so only the
+    # pages the kernel writes are ever touched, however generous their size
+    clocks = np.empty((2, N_FIELDS, n), dtype=np.int64)
+    final_sev = np.empty(n, dtype=np.int64)
+    outside = np.empty(n, dtype=np.int64)
+    shown = np.empty(n, dtype=np.int64)
+    n_plan = tables.thr.shape[1]
+    hz = np.array(horizon, dtype=np.int64)
+
+    def tickets(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """Run tickets lo..hi-1 into their rows of the shared per-ticket arrays (disjoint per call);
+        (cycles, escalations) in buffers of their own, grown as needed."""
+        events = int(counts[lo:hi].sum())
+        cyc = np.empty((N_FIELDS + 2, hi - lo + events + 1), dtype=np.int64)
+        esc = np.empty((7, max(n_plan * (3 * (hi - lo) + 4 * events), 16)), dtype=np.int64)
+        i = lo
+        nc = nx = 0
+        while i < hi:
+            i, nc, nx = run(i, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, now,
+                            tables.goal, tables.internal, tables.win, tables.thr, tables.restart, ax, total, hz,
+                            clocks, final_sev, outside, shown, cyc, nc, esc, nx)
+            if i < hi:   # the buffers are full: grow them and go on from ticket i
+                more = n_plan * (3 + 4 * int(counts[i:hi].max())) + esc.shape[1]
+                esc = np.concatenate([esc[:, :nx], np.empty((7, more), dtype=np.int64)], axis=1)
+                cyc = np.concatenate([cyc[:, :nc], np.empty(cyc.shape, dtype=np.int64)], axis=1)
+        return cyc[:, :nc], esc[:, :nx]
+
+    workers = min(_CORES, n // _PER_THREAD)
+    if workers > 1:   # the kernel releases the GIL: one thread per core, each a stretch of tickets
+        from concurrent.futures import ThreadPoolExecutor
+
+        bounds = np.linspace(0, n, workers + 1).astype(int).tolist()
+        with ThreadPoolExecutor(workers) as pool:
+            parts = list(pool.map(tickets, bounds[:-1], bounds[1:]))
+        # each stretch numbered its cycle records from 0: shift them to their place in the whole
+        base = 0
+        for (lo, hi), part in zip(zip(bounds[:-1], bounds[1:]), parts):
+            s = shown[lo:hi]
+            s[s >= 0] += base
+            base += part[0].shape[1]
+        cyc = np.concatenate([p[0] for p in parts], axis=1)
+        esc = np.concatenate([p[1] for p in parts], axis=1)
+    else:
+        cyc, esc = tickets(0, n)
+    nc, nx = cyc.shape[1], esc.shape[1]
+    cycles = {name: cyc[k, :nc] for k, name in enumerate(_FIELD_NAMES)}
+    cycles["row"], cycles["cycle"] = cyc[F_ROW, :nc], cyc[F_CYCLE, :nc]
+    esc = esc[:, :nx]
+    return {"clocks": [{name: clocks[c, k] for k, name in enumerate(_FIELD_NAMES)} for c in range(2)],
+            "cycles": cycles,
+            "esc": {"row": esc[X_ROW], "metric": esc[X_METRIC], "cycle": esc[X_CYCLE], "gen": esc[X_GEN],
+                    "p": esc[X_P], "due": esc[X_DUE], "fired": esc[X_FIRED].astype(bool)},
+            "sev": final_sev, "outside": outside.astype(bool), "shown": shown}

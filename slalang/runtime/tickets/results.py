@@ -256,7 +256,6 @@ def assemble(policy, cols, terms_list: list, terms_of_row: np.ndarray, outputs: 
     m_parts: list[dict] = []
     c_parts: list[dict] = []
     x_parts: list[dict] = []
-    current_has_goal = np.zeros(n, dtype=bool)
     from slalang.runtime.tickets.engine import tables_of
 
     for tid, rows, out in outputs:
@@ -276,11 +275,14 @@ def assemble(policy, cols, terms_list: list, terms_of_row: np.ndarray, outputs: 
             part["metric"] = np.full(part["row"].size, c, dtype=np.int64)
             m_parts.append(part)
         cyc = out["cycles"]
-        last = np.zeros(rows.size, dtype=np.int64)
-        np.maximum.at(last, cyc["row"], cyc["cycle"])
-        is_last = cyc["cycle"] == last[cyc["row"]]
-        current_has_goal[rows[cyc["row"][is_last]]] = cyc["goal"][is_last] >= 0
         keep = cyc["goal"] >= 0
+        shown = out["shown"]
+        has_update = shown >= 0
+        part = {k: cyc[k][shown[has_update]] for k in _FIELDS}
+        part["win"] = win_map[part["win"]]
+        part["row"] = rows[has_update]
+        part["metric"] = np.full(part["row"].size, U, dtype=np.int64)
+        m_parts.append(part)
         part = {k: cyc[k][keep] for k in _FIELDS}
         part["win"] = win_map[part["win"]]
         part["row"], part["cycle"] = rows[cyc["row"][keep]], cyc["cycle"][keep]
@@ -294,22 +296,16 @@ def assemble(policy, cols, terms_list: list, terms_of_row: np.ndarray, outputs: 
         bad[list(problems)] = True
         final_sev[bad] = -1
     cycles = _concat(c_parts, ("row", "cycle", *_FIELDS))
-    cycles = _take(cycles, np.flatnonzero(~bad[cycles["row"]]))
-    cycles = _take(cycles, np.lexsort((cycles["cycle"], cycles["row"])))
-    # the update metric: the worst overrun among the cycles (the latest on a tie), else the current one
-    overrun = cycles["e"] - cycles["goal"]
-    score = np.where(overrun > 0, overrun, -1)
-    order = np.lexsort((cycles["cycle"], score, cycles["row"]))
-    rows_sorted = cycles["row"][order]
-    shown = order[np.flatnonzero(np.r_[rows_sorted[1:] != rows_sorted[:-1], True])] if order.size else order
-    shown = shown[current_has_goal[cycles["row"][shown]]]
-    update = {k: cycles[k][shown] for k in ("row", *_FIELDS)}
-    update["metric"] = np.full(shown.size, U, dtype=np.int64)
-    metrics = _concat(m_parts + [update], ("row", "metric", *_FIELDS))
-    metrics = _take(metrics, np.flatnonzero(~bad[metrics["row"]]))
+    metrics = _concat(m_parts, ("row", "metric", *_FIELDS))
+    if problems:
+        cycles = _take(cycles, np.flatnonzero(~bad[cycles["row"]]))
+        metrics = _take(metrics, np.flatnonzero(~bad[metrics["row"]]))
+    if len(outputs) > 1:   # each group's cycles are in ticket order; groups interleave
+        cycles = _take(cycles, np.argsort(cycles["row"], kind="stable"))
     metrics = _take(metrics, np.argsort(metrics["row"] * 3 + metrics["metric"], kind="stable"))
     esc = _concat(x_parts, ("row", "metric", "cycle", "gen", "ref", "due", "fired"))
-    esc = _take(esc, np.flatnonzero(~bad[esc["row"]]))
+    if problems:
+        esc = _take(esc, np.flatnonzero(~bad[esc["row"]]))
     if esc["row"].size:
         # a ticket's escalations: response, resolution, then update cycles; restarts and plan order within
         span_r = int(esc["ref"].max()) + 1

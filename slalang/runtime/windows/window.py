@@ -436,6 +436,11 @@ class Axis:
     def open_at(self, t: np.ndarray) -> np.ndarray:
         return self._span.open_before(t)
 
+    def full_span(self) -> Span:
+        """The axis' span extended to the horizon's end (for kernels that read its arrays)."""
+        self.reach
+        return self._span
+
     @property
     def reach(self) -> int:
         """The most open microseconds `instant_at` can place: those up to the horizon's end."""
