@@ -93,14 +93,60 @@ def _progress(chunks, label: str):
 
 def _chunks(path: Path) -> Iterator[tuple[list[int], object, dict[int, Problem]]]:
     """(line numbers, records, problems by position), CHUNK records at a time. A line that holds
-    no record (not JSON) keeps its place, as an empty record whose problem is the line's own."""
+    no record (not JSON) keeps its place, as an empty record whose problem is the line's own.
+    JSON Lines in the common shape come as Arrow batches (read in C++); any other block is read
+    line by line."""
     if str(path) != "-" and path.suffix.lower() == ".parquet":
         yield from _parquet_chunks(path)
         return
+    if str(path) != "-" and path.suffix.lower() == ".csv":
+        yield from _record_chunks(_read(path))
+        return
+    from itertools import islice
+
+    from slalang.runtime.tickets.arrow import json_lines_batch
+
+    name = _name(path)
+    stream = sys.stdin.buffer if str(path) == "-" else _open_binary(path)
+    first = 1
+    try:
+        while True:
+            block = list(islice(stream, CHUNK))
+            if not block:
+                break
+            batch = json_lines_batch(block)
+            if batch is not None:
+                yield list(range(first, first + len(block))), batch, {}
+            else:
+                try:
+                    text = [line.decode("utf-8") for line in block]
+                except UnicodeDecodeError:
+                    typer.echo(f"error: {name} is not UTF-8 text", err=True)
+                    raise typer.Exit(2)
+                found = ((line + first - 1, record, problem)
+                         for line, record, problem in read_records(text, format="jsonl", source=name))
+                for part in _record_chunks(found):
+                    yield part
+            first += len(block)
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def _open_binary(path: Path):
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        typer.echo(f"error: cannot read {path}: {exc.strerror}", err=True)
+        raise typer.Exit(2)
+
+
+def _record_chunks(found) -> Iterator[tuple[list[int], list, dict[int, Problem]]]:
+    """(line, record, problem) triples in chunks of CHUNK records."""
     lines: list[int] = []
     records: list = []
     problems: dict[int, Problem] = {}
-    for line, record, problem in _read(path):
+    for line, record, problem in found:
         if problem is not None:
             problems[len(records)] = problem
             record = {}

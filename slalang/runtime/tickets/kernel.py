@@ -98,8 +98,8 @@ def _finish(out, k, c, sev_c, e, start, stopped, reach_g, reach_i, paused, now, 
     s = sev_c[c]
     g, ig, w = goal[c, s], internal[c, s], win[c, s]
     el, st = e[c], stopped[c]
-    out[F_SEV, k], out[F_GOAL, k], out[F_E, k], out[F_WIN, k] = s, g, el, w
-    out[F_START, k], out[F_STOPPED, k], out[F_INT, k] = start[c], st, ig
+    out[k, F_SEV], out[k, F_GOAL], out[k, F_E], out[k, F_WIN] = s, g, el, w
+    out[k, F_START], out[k, F_STOPPED], out[k, F_INT] = start[c], st, ig
     for which in range(2):
         x = g if which == 0 else ig
         dl = MIN
@@ -117,9 +117,9 @@ def _finish(out, k, c, sev_c, e, start, stopped, reach_g, reach_i, paused, now, 
         else:
             state = PAUSED if paused else RUNNING
         if which == 0:
-            out[F_DL, k], out[F_STATE, k] = dl, state
+            out[k, F_DL], out[k, F_STATE] = dl, state
         else:
-            out[F_IDL, k], out[F_ISTATE, k] = dl, state
+            out[k, F_IDL], out[k, F_ISTATE] = dl, state
 
 
 @njit(cache=True, nogil=True)
@@ -146,8 +146,8 @@ def _emit(esc, nx, row, c, cycle, final, before, fired, stopped, had_goal, gen, 
         else:
             keep = keep and is_fired
         if keep:
-            esc[X_ROW, nx], esc[X_METRIC, nx], esc[X_CYCLE, nx] = row, c, cycle if c == U else 0
-            esc[X_GEN, nx], esc[X_P, nx], esc[X_DUE, nx], esc[X_FIRED, nx] = gen[c], p, due, 1 if is_fired else 0
+            esc[nx, X_ROW], esc[nx, X_METRIC], esc[nx, X_CYCLE] = row, c, cycle if c == U else 0
+            esc[nx, X_GEN], esc[nx, X_P], esc[nx, X_DUE], esc[nx, X_FIRED] = gen[c], p, due, 1 if is_fired else 0
             nx += 1
     return nx
 
@@ -176,7 +176,7 @@ def run(lo, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, 
     h0, h1 = horizon[0], horizon[1]
     for i in range(lo, hi):
         # room for every cycle and every escalation record this ticket could write
-        if nc + counts[i] + 1 > cyc.shape[1] or nx + n_plan * (3 + 4 * counts[i]) > esc.shape[1]:
+        if nc + counts[i] + 1 > cyc.shape[0] or nx + n_plan * (3 + 4 * counts[i]) > esc.shape[0]:
             return i, nc, nx
         sev = sev0[i]
         worst, worst_over = -1, 0
@@ -276,9 +276,9 @@ def run(lo, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, 
                        goal, win, thr, ax, total, horizon, flag)
         _finish(cyc, nc, U, sev_c, e, start, stopped, reach_g, reach_i, paused and stopped[U] == MIN, now,
                 goal, internal, win, ax, total, horizon, flag)
-        cyc[F_ROW, nc], cyc[F_CYCLE, nc] = i, cycle
+        cyc[nc, F_ROW], cyc[nc, F_CYCLE] = i, cycle
         worst, worst_over = _worse(cyc, nc, worst, worst_over)
-        shown[i] = -1 if cyc[F_GOAL, nc] < 0 else (worst if worst >= 0 else nc)
+        shown[i] = -1 if cyc[nc, F_GOAL] < 0 else (worst if worst >= 0 else nc)
         nc += 1
         nx = _emit(esc, nx, i, U, cycle, True, MIN, fired, stopped, had_goal, gen, sev_c, e, paused, now,
                    goal, win, thr, ax, total, horizon, flag)
@@ -291,8 +291,8 @@ def run(lo, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, 
 def _worse(cyc, k, worst, worst_over):
     """(worst, its overrun) after cycle record k: the update metric is the cycle that overran its
     goal most, the latest of equals."""
-    g = cyc[F_GOAL, k]
-    over = cyc[F_E, k] - g
+    g = cyc[k, F_GOAL]
+    over = cyc[k, F_E] - g
     if g >= 0 and over > 0 and over >= worst_over:
         return k, over
     return worst, worst_over
@@ -335,7 +335,7 @@ def _next_cycle(at, sev, cyc, nc, esc, nx, row, cycle, fired, stopped, had_goal,
         stopped[U] = at
     _finish(cyc, nc, U, sev_c, e, start, stopped, reach_g, reach_i, False, now, goal, internal, win,
             ax, total, horizon, flag)
-    cyc[F_ROW, nc], cyc[F_CYCLE, nc] = row, cycle
+    cyc[nc, F_ROW], cyc[nc, F_CYCLE] = row, cycle
     nx = _emit(esc, nx, row, U, cycle, False, MIN, fired, stopped, had_goal, gen, sev_c, e, paused, now,
                goal, win, thr, ax, total, horizon, flag)
     e[U] = 0
@@ -353,7 +353,7 @@ def _next_cycle(at, sev, cyc, nc, esc, nx, row, cycle, fired, stopped, had_goal,
 # -- the kernel's door ------------------------------------------------------------------------------
 
 _CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-_PER_THREAD = 25_000   # below this many tickets per thread, threads cost more than they save
+_PER_THREAD = 10_000   # below this many tickets per thread, threads cost more than they save
 _FIELD_NAMES = ("sev", "goal", "e", "dl", "state", "win", "start", "stopped", "internal", "idl", "istate")
 
 
@@ -405,7 +405,7 @@ def run_group(tables, horizon: tuple[int, int], opened: np.ndarray, sev0: np.nda
     ev_first = np.cumsum(counts) - counts
     # every ticket's row of these is written by the kernel; buffers are np.empty, so only the
     # pages the kernel writes are ever touched, however generous their size
-    clocks = np.empty((2, N_FIELDS, n), dtype=np.int64)
+    clocks = np.empty((2, n, N_FIELDS), dtype=np.int64)
     final_sev = np.empty(n, dtype=np.int64)
     outside = np.empty(n, dtype=np.int64)
     shown = np.empty(n, dtype=np.int64)
@@ -416,8 +416,8 @@ def run_group(tables, horizon: tuple[int, int], opened: np.ndarray, sev0: np.nda
         """Run tickets lo..hi-1 into their rows of the shared per-ticket arrays (disjoint per call);
         (cycles, escalations) in buffers of their own, grown as needed."""
         events = int(counts[lo:hi].sum())
-        cyc = np.empty((N_FIELDS + 2, hi - lo + events + 1), dtype=np.int64)
-        esc = np.empty((7, max(n_plan * (3 * (hi - lo) + 4 * events), 16)), dtype=np.int64)
+        cyc = np.empty((hi - lo + events + 1, N_FIELDS + 2), dtype=np.int64)
+        esc = np.empty((max(n_plan * (3 * (hi - lo) + 4 * events), 16), 7), dtype=np.int64)
         i = lo
         nc = nx = 0
         while i < hi:
@@ -425,10 +425,10 @@ def run_group(tables, horizon: tuple[int, int], opened: np.ndarray, sev0: np.nda
                             tables.goal, tables.internal, tables.win, tables.thr, tables.restart, ax, total, hz,
                             clocks, final_sev, outside, shown, cyc, nc, esc, nx)
             if i < hi:   # the buffers are full: grow them and go on from ticket i
-                more = n_plan * (3 + 4 * int(counts[i:hi].max())) + esc.shape[1]
-                esc = np.concatenate([esc[:, :nx], np.empty((7, more), dtype=np.int64)], axis=1)
-                cyc = np.concatenate([cyc[:, :nc], np.empty(cyc.shape, dtype=np.int64)], axis=1)
-        return cyc[:, :nc], esc[:, :nx]
+                more = n_plan * (3 + 4 * int(counts[i:hi].max())) + esc.shape[0]
+                esc = np.concatenate([esc[:nx], np.empty((more, 7), dtype=np.int64)])
+                cyc = np.concatenate([cyc[:nc], np.empty(cyc.shape, dtype=np.int64)])
+        return cyc[:nc], esc[:nx]
 
     workers = min(_CORES, n // _PER_THREAD)
     if workers > 1:   # the kernel releases the GIL: one thread per core, each a stretch of tickets
@@ -442,17 +442,18 @@ def run_group(tables, horizon: tuple[int, int], opened: np.ndarray, sev0: np.nda
         for (lo, hi), part in zip(zip(bounds[:-1], bounds[1:]), parts):
             s = shown[lo:hi]
             s[s >= 0] += base
-            base += part[0].shape[1]
-        cyc = np.concatenate([p[0] for p in parts], axis=1)
-        esc = np.concatenate([p[1] for p in parts], axis=1)
+            base += part[0].shape[0]
+        cyc = np.concatenate([p[0] for p in parts])
+        esc = np.concatenate([p[1] for p in parts])
     else:
         cyc, esc = tickets(0, n)
-    nc, nx = cyc.shape[1], esc.shape[1]
-    cycles = {name: cyc[k, :nc] for k, name in enumerate(_FIELD_NAMES)}
-    cycles["row"], cycles["cycle"] = cyc[F_ROW, :nc], cyc[F_CYCLE, :nc]
-    esc = esc[:, :nx]
-    return {"clocks": [{name: clocks[c, k] for k, name in enumerate(_FIELD_NAMES)} for c in range(2)],
-            "cycles": cycles,
-            "esc": {"row": esc[X_ROW], "metric": esc[X_METRIC], "cycle": esc[X_CYCLE], "gen": esc[X_GEN],
-                    "p": esc[X_P], "due": esc[X_DUE], "fired": esc[X_FIRED].astype(bool)},
+    # the kernel writes a record's fields side by side (one cache line, not one per field); the
+    # result columns are read out of them here
+    cycles = {name: np.ascontiguousarray(cyc[:, k]) for k, name in enumerate(_FIELD_NAMES)}
+    cycles["row"], cycles["cycle"] = np.ascontiguousarray(cyc[:, F_ROW]), np.ascontiguousarray(cyc[:, F_CYCLE])
+    x = {name: np.ascontiguousarray(esc[:, k]) for k, name in enumerate(("row", "metric", "cycle", "gen", "p", "due"))}
+    x["fired"] = esc[:, X_FIRED].astype(bool)
+    return {"clocks": [{name: np.ascontiguousarray(clocks[c, :, k]) for k, name in enumerate(_FIELD_NAMES)}
+                       for c in range(2)],
+            "cycles": cycles, "esc": x,
             "sev": final_sev, "outside": outside.astype(bool), "shown": shown}
