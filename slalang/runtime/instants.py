@@ -78,7 +78,7 @@ def _civil_us(head: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return seconds * 1_000_000, ok
 
 
-def _parse_fixed(u: np.ndarray) -> np.ndarray:
+def parse_fixed(u: np.ndarray) -> np.ndarray:
     """Epoch µs of same-width ASCII instants (rows of u): `YYYY-MM-DD[T ]HH:MM:SS[.fff|.ffffff]`
     then `Z` or `±HH:MM`; MIN for a row in any other shape or naming no real instant."""
     n, width = u.shape
@@ -114,7 +114,7 @@ def _parse_fixed(u: np.ndarray) -> np.ndarray:
 
 
 def instants_us(strings: list) -> np.ndarray:
-    """Epoch µs of a column of instants, vectorised for the shapes systems write (see _parse_fixed);
+    """Epoch µs of a column of instants, vectorised for the shapes systems write (see parse_fixed);
     MIN for anything else (an aware datetime object, a naive or unusual string): `instant_us`
     judges those and words any problem."""
     n = len(strings)
@@ -133,7 +133,7 @@ def instants_us(strings: list) -> np.ndarray:
             if 20 <= width <= 32:
                 # a non-ASCII character becomes one `?`: that row fails the shape, the rest do not
                 raw = "".join(part).encode("ascii", errors="replace")
-                out[where] = _parse_fixed(np.frombuffer(raw, dtype=np.uint8).reshape(-1, width))
+                out[where] = parse_fixed(np.frombuffer(raw, dtype=np.uint8).reshape(-1, width))
     except TypeError:  # not all strings: parse those that are
         where = [i for i, s in enumerate(strings) if type(s) is str]
         out[:] = MIN

@@ -24,11 +24,13 @@ def _csv_table(table):
         col = table.column(name)
         if pa.types.is_timestamp(col.type):
             us = col.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
-            seconds = pc.strftime(col.cast(pa.timestamp("s", tz="UTC"), safe=False), format="%Y-%m-%dT%H:%M:%SZ")
             whole = us % 1_000_000 == 0
-            # at microsecond unit %S carries the fraction: `SS.ffffff`, as iso_z writes it
-            out[name] = seconds if whole.all() else pc.if_else(
-                pa.array(whole), seconds, pc.strftime(col, format="%Y-%m-%dT%H:%M:%SZ"))
+            when = us.astype("datetime64[us]")
+            text = np.datetime_as_string(when.astype("datetime64[s]"), unit="s")
+            if not whole.all():   # microseconds only where there are some, as iso_z writes them
+                text = np.where(whole, text, np.datetime_as_string(when, unit="us"))
+            out[name] = pc.if_else(col.is_null(), pa.nulls(len(col), pa.string()),
+                                   pc.binary_join_element_wise(pa.array(text, pa.string()), "Z", ""))
         elif pa.types.is_duration(col.type):
             us = col.cast(pa.int64()).to_numpy(zero_copy_only=False)
             null = col.is_null().to_numpy(zero_copy_only=False)
@@ -57,8 +59,9 @@ class CsvWriter:
 
         text = _csv_table(table)
         # plain values unquoted, as most CSV writers do; quotes only where some value needs them
-        needs = any(pc.any(pc.match_substring_regex(col, '[",\r\n]')).as_py() for col in text.columns
-                    if col.null_count < len(col))
+        # names from the policy are identifiers; only ids and problem texts are free text
+        needs = any(pc.any(pc.match_substring_regex(text.column(name), '[",\\r\\n]')).as_py()
+                    for name in ("id", "problem") if text.column(name).null_count < text.num_rows)
         if self.header:   # Arrow quotes header names always; the names need no quotes
             self.sink.write((",".join(CSV_COLUMNS) + "\n").encode())
         pacsv.write_csv(text, self.sink, pacsv.WriteOptions(include_header=False,
