@@ -25,11 +25,12 @@ demo: $(STAMP)
 	$(BIN)/slalang test $(BUILD)/policy.json
 	$(BIN)/slalang eval $(SAMPLES)/tickets.jsonl --policy $(BUILD)/policy.json --now 2025-03-31T23:00:00Z --format csv > $(BUILD)/tickets.csv
 	$(BIN)/slalang eval $(SAMPLES)/tickets.jsonl --policy $(BUILD)/policy.json --now 2025-03-31T23:00:00Z
+	$(BIN)/slalang eval $(SAMPLES)/tickets.jsonl --policy $(BUILD)/policy.json --now 2025-03-31T23:00:00Z --format parquet -o $(BUILD)/tickets.parquet
 	$(BIN)/slalang report --policy $(BUILD)/policy.json --outages $(SAMPLES)/outages.jsonl --tickets $(SAMPLES)/tickets.jsonl --period $(PERIOD) --format md -o $(BUILD)/report-$(PERIOD).md
 	$(BIN)/slalang report --policy $(BUILD)/policy.json --outages $(SAMPLES)/outages.jsonl --tickets $(SAMPLES)/tickets.jsonl --period $(PERIOD) --format html -o $(BUILD)/report-$(PERIOD).html
 	$(BIN)/slalang report --policy $(BUILD)/policy.json --outages $(SAMPLES)/outages.jsonl --tickets $(SAMPLES)/tickets.jsonl --period $(PERIOD) --format json -o $(BUILD)/report-$(PERIOD).json
 	$(BIN)/slalang graph $(POLICIES) --format mermaid -o $(BUILD)/graph.mmd
-	@echo "demo: wrote $(BUILD)/policy.json, tickets.csv, report-$(PERIOD).{md,html,json}, graph.mmd"
+	@echo "demo: wrote $(BUILD)/policy.json, tickets.csv, tickets.parquet, report-$(PERIOD).{md,html,json}, graph.mmd"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

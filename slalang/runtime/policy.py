@@ -195,8 +195,8 @@ class Policy:
         from slalang.runtime.records import instant_us
         from slalang.runtime.tickets.arrow import evaluate_arrow
 
-        if source is not None:
-            raise NotImplementedError("ticket sources (SPEC §12) are not part of this release yet")
+        if source is not None:   # a policy names its sources; this one declares none
+            raise LookupError(f"unknown source {source!r}: this policy declares no sources")
         return evaluate_arrow(self, data, instant_us(now, "now"), strict=strict)
 
     def entity(self, kind: str, ident: str) -> Optional[dict[str, Any]]:

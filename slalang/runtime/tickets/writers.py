@@ -8,7 +8,7 @@ from typing import BinaryIO, Optional
 
 import numpy as np
 
-from slalang.runtime.tickets.arrow import CSV_COLUMNS, result_schema, to_arrow
+from slalang.runtime.tickets.arrow import CSV_COLUMNS, np_column, result_schema, to_arrow
 from slalang.runtime.tickets.results import ResultColumns
 from slalang.runtime.tickets.rules import METRICS, STATE_NAMES
 
@@ -29,17 +29,20 @@ def _csv_table(table):
             text = np.datetime_as_string(when.astype("datetime64[s]"), unit="s")
             if not whole.all():   # microseconds only where there are some, as iso_z writes them
                 text = np.where(whole, text, np.datetime_as_string(when, unit="us"))
-            out[name] = pc.if_else(col.is_null(), pa.nulls(len(col), pa.string()),
-                                   pc.binary_join_element_wise(pa.array(text, pa.string()), "Z", ""))
+            text = np.char.add(text, "Z")
+            null = col.is_null().to_numpy(zero_copy_only=False)
+            # whole seconds are 20 ASCII characters each: one fixed-width buffer, no string objects
+            out[name] = np_column(text.astype("S20"), null=null) if whole.all() else \
+                pa.array(np.where(null, None, text.astype(object)).tolist(), pa.string())
         elif pa.types.is_duration(col.type):
             us = col.cast(pa.int64()).to_numpy(zero_copy_only=False)
             null = col.is_null().to_numpy(zero_copy_only=False)
             us = np.where(null, 0, us).astype(np.int64)
             whole = us % 1_000_000 == 0
-            text = pa.array(us // 1_000_000).cast(pa.string())
+            text = np_column(us // 1_000_000).cast(pa.string())
             if not whole.all():
-                text = pc.if_else(pa.array(whole), text, pa.array(us / 1_000_000).cast(pa.string()))
-            out[name] = pc.if_else(pa.array(null), pa.nulls(len(col), pa.string()), text)
+                text = pc.if_else(np_column(whole), text, np_column(us / 1_000_000).cast(pa.string()))
+            out[name] = pc.if_else(np_column(null), pa.nulls(len(col), pa.string()), text)
         else:
             out[name] = col
     return pa.table(out)
