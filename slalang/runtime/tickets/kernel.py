@@ -449,11 +449,10 @@ def run_group(tables, horizon: tuple[int, int], opened: np.ndarray, sev0: np.nda
         cyc, esc = tickets(0, n)
     # the kernel writes a record's fields side by side (one cache line, not one per field); the
     # result columns are read out of them here
-    cycles = {name: np.ascontiguousarray(cyc[:, k]) for k, name in enumerate(_FIELD_NAMES)}
-    cycles["row"], cycles["cycle"] = np.ascontiguousarray(cyc[:, F_ROW]), np.ascontiguousarray(cyc[:, F_CYCLE])
-    x = {name: np.ascontiguousarray(esc[:, k]) for k, name in enumerate(("row", "metric", "cycle", "gen", "p", "due"))}
+    cycles = {name: cyc[:, k] for k, name in enumerate(_FIELD_NAMES)}
+    cycles["row"], cycles["cycle"] = cyc[:, F_ROW], cyc[:, F_CYCLE]
+    x = {name: esc[:, k] for k, name in enumerate(("row", "metric", "cycle", "gen", "p", "due"))}
     x["fired"] = esc[:, X_FIRED].astype(bool)
-    return {"clocks": [{name: np.ascontiguousarray(clocks[c, :, k]) for k, name in enumerate(_FIELD_NAMES)}
-                       for c in range(2)],
+    return {"clocks": [{name: clocks[c, :, k] for k, name in enumerate(_FIELD_NAMES)} for c in range(2)],
             "cycles": cycles, "esc": x,
             "sev": final_sev, "outside": outside.astype(bool), "shown": shown}

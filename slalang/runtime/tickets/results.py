@@ -302,7 +302,8 @@ def assemble(policy, cols, terms_list: list, terms_of_row: np.ndarray, outputs: 
         metrics = _take(metrics, np.flatnonzero(~bad[metrics["row"]]))
     if len(outputs) > 1:   # each group's cycles are in ticket order; groups interleave
         cycles = _take(cycles, np.argsort(cycles["row"], kind="stable"))
-    metrics = _take(metrics, np.argsort(metrics["row"] * 3 + metrics["metric"], kind="stable"))
+    if n > 1:   # one ticket's metrics are already in order: response, resolution, update
+        metrics = _take(metrics, np.argsort(metrics["row"] * 3 + metrics["metric"], kind="stable"))
     esc = _concat(x_parts, ("row", "metric", "cycle", "gen", "ref", "due", "fired"))
     if problems:
         esc = _take(esc, np.flatnonzero(~bad[esc["row"]]))
