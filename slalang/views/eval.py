@@ -179,28 +179,34 @@ class _Output:
     with the mode the user's umask gives."""
 
     def __init__(self, output: Optional[Path]):
+        """Opens the temp file at once, so a path that cannot be written fails before any work."""
         self.path, self.tmp = output, None
         if output is None:
             self.sink = sys.stdout.buffer
             return
         import tempfile
 
+        if output.is_dir():
+            raise OSError(f"{output} is a directory")
         output.parent.mkdir(parents=True, exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
         self.sink = os.fdopen(fd, "wb")
 
     def finish(self, ok: bool) -> None:
+        """Put the file in place (ok) or remove every trace of it; raises OSError if it cannot."""
         if self.tmp is None:
             self.sink.flush()
             return
         self.sink.close()
-        if ok:
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(self.tmp, 0o666 & ~mask)
-            os.replace(self.tmp, self.path)
-        else:
-            os.unlink(self.tmp)
+        try:
+            if ok:
+                mask = os.umask(0)
+                os.umask(mask)
+                os.chmod(self.tmp, 0o666 & ~mask)
+                os.replace(self.tmp, self.path)
+        finally:
+            if os.path.exists(self.tmp):
+                os.unlink(self.tmp)
 
 
 def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict: bool,
@@ -221,10 +227,17 @@ def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict
     if format == "parquet" and output is None and sys.stdout.isatty():
         typer.echo("error: --format parquet writes binary: give -o FILE (or redirect stdout)", err=True)
         return 2
+    if format == "table" and output is not None:
+        typer.echo("error: the table is for the terminal; with -o give --format csv, json or parquet", err=True)
+        return 2
     name = _name(path)
     tally = Tally()
     shown: list[TicketResult] = []
-    out = _Output(output) if format != "table" else None
+    try:
+        out = _Output(output) if format != "table" else None
+    except OSError as exc:
+        typer.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
+        return 2
     writer = WRITERS[format](out.sink) if out is not None else None
     read, ok = 0, False
     try:
@@ -238,7 +251,7 @@ def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict
             for pos, problem in line_problems.items():   # the line's own problem, not "missing id"
                 res.problems[pos] = problem.message
             for pos in res.problems:
-                if pos in line_problems or ids[pos].startswith("#"):
+                if pos in line_problems or pos in res.unnamed:
                     ids[pos] = f"#{lines[pos]}"   # a record with no id is named by its line
             tally.add(res, {pos: _reason(text) for pos, text in res.problems.items()})
             for pos in sorted(res.problems):
@@ -253,8 +266,14 @@ def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict
         ok = True
     finally:
         if out is not None:
-            out.finish(ok)
-    if format == "table":
+            if not ok and writer is not None:
+                writer.abandon()
+            try:
+                out.finish(ok)
+            except OSError as exc:
+                typer.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
+                raise typer.Exit(2)
+    if format == "table" and read:
         print_table(policy, shown, now_us, tally)
     _summary(read, tally)
     if output is not None:

@@ -18,7 +18,7 @@ import numpy as np
 from slalang.runtime.instants import instants_us, parse_fixed
 from slalang.runtime.tickets.columns import TicketColumns, _assemble, _str, parse_rows, ticket_key
 from slalang.runtime.tickets.results import ResultColumns
-from slalang.runtime.tickets.rules import METRICS, MIN, SEV, STATE_NAMES, STATUS, TYPE_CODES
+from slalang.runtime.tickets.rules import MAX, METRICS, MIN, SEV, STATE_NAMES, STATUS, TYPE_CODES
 
 CSV_COLUMNS = ("id", "severity", "tier", "customer", "service", "metric", "state", "deadline", "goal", "elapsed",
                "remaining", "internal_state", "internal_deadline", "problem")
@@ -58,8 +58,11 @@ def evaluate_arrow(policy, data, now: int, *, strict: bool = False):
 
     from slalang.runtime.tickets.engine import evaluate_columns
 
-    tables = [to_arrow(evaluate_columns(policy, from_arrow(b, policy.severity_list), now, strict=strict))
-              for b in batches(data)]
+    tables, first = [], 0
+    for b in batches(data):   # positions (in `#N` names and strict errors) count across the input
+        tables.append(to_arrow(evaluate_columns(policy, from_arrow(b, policy.severity_list, first), now,
+                                                strict=strict)))
+        first += b.num_rows
     return pa.concat_tables(tables) if tables else result_schema().empty_table()
 
 
@@ -83,8 +86,13 @@ def json_lines_batch(lines: list[bytes]):
 
     if not lines or not all(line[:1] == b"{" for line in lines):
         return None
+    text = b"".join(lines if lines[-1].endswith(b"\n") else [*lines, b"\n"])
     try:
-        table = pajson.read_json(pa.py_buffer(b"".join(lines if lines[-1].endswith(b"\n") else [*lines, b"\n"])),
+        text.decode("utf-8")   # Arrow's reader does not check: bytes that are no UTF-8 go line by line
+    except UnicodeDecodeError:
+        return None
+    try:
+        table = pajson.read_json(pa.py_buffer(text),
                                  read_options=pajson.ReadOptions(block_size=1 << 22, use_threads=True),
                                  parse_options=pajson.ParseOptions(explicit_schema=_json_schema(),
                                                                    unexpected_field_behavior="ignore"))
@@ -123,8 +131,14 @@ def _instants(arr) -> np.ndarray:
     if pa.types.is_timestamp(arr.type):
         if arr.type.tz is None:   # a naive warehouse timestamp: the zone is not ours to guess
             return np.full(len(arr), MIN, dtype=np.int64)
-        us = arr.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64()).fill_null(MIN)
-        return us.to_numpy(zero_copy_only=False)
+        # read in the column's own unit: nanoseconds are floored to the microsecond (the engine
+        # counts whole microseconds); a value beyond what microseconds can hold is MIN (a problem)
+        raw = arr.cast(pa.int64()).fill_null(MIN).to_numpy(zero_copy_only=False)
+        unit = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": 0}[arr.type.unit]
+        if unit == 0:
+            return np.where(raw == MIN, MIN, raw // 1_000)
+        limit = MAX // unit
+        return np.where((raw == MIN) | (raw > limit) | (raw < -limit), MIN, raw * unit)
     if pa.types.is_string(arr.type):
         return _text_instants(arr)
     if _is_text(arr):
@@ -152,7 +166,7 @@ def _text_instants(arr) -> np.ndarray:
     return out
 
 
-def from_arrow(batch, sev_names: list[str]) -> TicketColumns:
+def from_arrow(batch, sev_names: list[str], first: int = 0) -> TicketColumns:
     """One Arrow record batch of §7 tickets as columns (see the module docstring)."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -186,10 +200,11 @@ def from_arrow(batch, sev_names: list[str]) -> TicketColumns:
         col = column(name)
         if pa.types.is_null(col.type):
             col = col.cast(pa.string())
-        if not _is_text(col):
-            if not pa.types.is_integer(col.type):
-                bad |= col.is_valid().to_numpy(zero_copy_only=False)
+        if pa.types.is_integer(col.type):
             col = col.cast(pa.string())
+        elif not _is_text(col):   # a list, a struct, bytes: the record's problem, worded by parse_ticket
+            bad |= col.is_valid().to_numpy(zero_copy_only=False)
+            col = pa.nulls(n, pa.string())
         enc = pc.dictionary_encode(col)
         values = [_str(v) for v in enc.dictionary.to_pylist()] + [None]
         parts.append((enc.indices.fill_null(len(values) - 1).to_numpy(zero_copy_only=False).astype(np.int64), values))
@@ -260,10 +275,27 @@ def from_arrow(batch, sev_names: list[str]) -> TicketColumns:
     pieces = ([ev_rows[keep]], [ev_t[keep]], [ev_code[keep]], [ev_val[keep]])
     counts = np.where(good, counts, 0)
     slow = np.flatnonzero(bad).tolist()
-    problems, raw_severity = parse_rows(slow, lambda r: batch.slice(r, 1).to_pylist()[0], sev_names, id_list, sev,
-                                        opened, counts, key_of, key_ids, status_index, pieces)
-    return _assemble(id_list, sev, opened, key_of, key_ids, counts, *pieces, status_index, problems, raw_severity,
+    problems, raw_severity, unnamed = parse_rows(slow, lambda r: _row_record(batch, r), sev_names, id_list, sev,
+                                                 opened, counts, key_of, key_ids, status_index, pieces, first)
+    cols = _assemble(id_list, sev, opened, key_of, key_ids, counts, *pieces, status_index, problems, raw_severity,
                      ordered=not slow)
+    cols.unnamed, cols.first = unnamed, first
+    return cols
+
+
+def _row_record(batch, r: int) -> dict:
+    """Row r as a dict for `parse_ticket`; a value Python cannot hold (a timestamp out of its range)
+    becomes text that names it, so the row's problem is worded rather than raised."""
+    try:
+        return batch.slice(r, 1).to_pylist()[0]
+    except (ValueError, OverflowError, ArithmeticError):
+        record = {}
+        for name, col in zip(batch.schema.names, batch.columns):
+            try:
+                record[name] = col[r].as_py()
+            except (ValueError, OverflowError, ArithmeticError):
+                record[name] = f"<{col.type} value out of range>"
+        return record
 
 
 # -- out --------------------------------------------------------------------------------------------

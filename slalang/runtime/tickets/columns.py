@@ -38,6 +38,8 @@ class TicketColumns:
     statuses: list[str]
     problems: dict[int, str] = field(default_factory=dict)     # row -> why it cannot be evaluated
     raw_severity: dict[int, str] = field(default_factory=dict)  # row -> severity as given (problem rows)
+    unnamed: set = field(default_factory=set)    # rows with no id: named `#POSITION` (1-based in the input)
+    first: int = 0                               # the position of row 0 in the whole input
 
     @property
     def n(self) -> int:
@@ -110,7 +112,7 @@ def _dict_columns(records: list, sev_index: dict, status_index: dict, key_ids: d
         if wrong is not None:
             bad |= np.array(wrong, dtype=bool)
     if tiers[0] and tiers.count(tiers[0]) == n and not bad.any():
-        key_of = np.full(n, key_ids.setdefault(("tier", tiers[0]), len(key_ids)), dtype=np.int64)
+        key_of = np.full(n, key_ids.setdefault(("tier", _str(tiers[0])), len(key_ids)), dtype=np.int64)
     else:
         keys = [("bad",) if b else ticket_key(_str(t), _str(c), _str(v))
                 for b, t, c, v in zip(bad.tolist(), tiers, customers, services)]
@@ -170,7 +172,7 @@ def _concat(parts: list, name: str):
     return np.concatenate([p[2][name] for p in parts])
 
 
-def from_records(records: list, sev_names: list[str]) -> TicketColumns:
+def from_records(records: list, sev_names: list[str], first: int = 0) -> TicketColumns:
     """§7 ticket dicts as columns. The common shape is read column by column; every other record
     (an odd type, an unusual instant, events out of order) goes through `parse_ticket`, which
     words its problem or reads it as a ticket."""
@@ -241,15 +243,18 @@ def from_records(records: list, sev_names: list[str]) -> TicketColumns:
         ev_t.append(f_t[keep])
         ev_code.append(_concat(parts, "codes")[keep])
         ev_val.append(_concat(parts, "vals")[keep])
-    problems, raw_severity = parse_rows(sorted(slow), records.__getitem__, sev_names, ids, sev, opened, counts,
-                                        key_of, key_ids, status_index, (ev_rows, ev_t, ev_code, ev_val))
-    return _assemble(ids, sev, opened, key_of, key_ids, counts, ev_rows, ev_t, ev_code, ev_val, status_index,
+    problems, raw_severity, unnamed = parse_rows(sorted(slow), records.__getitem__, sev_names, ids, sev, opened,
+                                                 counts, key_of, key_ids, status_index,
+                                                 (ev_rows, ev_t, ev_code, ev_val), first)
+    cols = _assemble(ids, sev, opened, key_of, key_ids, counts, ev_rows, ev_t, ev_code, ev_val, status_index,
                      problems, raw_severity, ordered=not slow)
+    cols.unnamed, cols.first = unnamed, first
+    return cols
 
 
 def parse_rows(rows: list[int], record_of, sev_names: list[str], ids: list, sev: np.ndarray, opened: np.ndarray,
                counts: np.ndarray, key_of: np.ndarray, key_ids: dict, status_index: dict,
-               pieces: tuple) -> tuple[dict[int, str], dict[int, str]]:
+               pieces: tuple, first: int = 0) -> tuple[dict[int, str], dict[int, str], set]:
     """Read the given rows one record at a time with `parse_ticket` (the one wording of what is
     wrong with a record): a good one fills its place in the columns and adds its events to
     `pieces` (rows, instants, codes, values); a bad one is a problem. (problems, raw severities)."""
@@ -259,13 +264,18 @@ def parse_rows(rows: list[int], record_of, sev_names: list[str], ids: list, sev:
     severities = set(sev_names)
     problems: dict[int, str] = {}
     raw_severity: dict[int, str] = {}
+    unnamed: set = set()
     for r in rows:
         record = record_of(r)
         try:
             ticket = parse_ticket(record, severities)
         except (RecordError, InstantError) as exc:
             given = record if isinstance(record, dict) else {}
-            ids[r] = str(given["id"]) if given.get("id") is not None else f"#{r + 1}"
+            if given.get("id") is not None:
+                ids[r] = str(given["id"])
+            else:
+                ids[r] = f"#{first + r + 1}"
+                unnamed.add(r)
             problems[r] = str(exc.args[0]) if exc.args else str(exc)
             raw_severity[r] = str(given.get("severity") or "")
             key_of[r] = key_ids.setdefault(("bad",), len(key_ids))
@@ -276,7 +286,7 @@ def parse_rows(rows: list[int], record_of, sev_names: list[str], ids: list, sev:
         t, code, val = _ticket_events(ticket, sev_index, status_index)
         pieces[0].append(np.full(len(t), r, dtype=np.int64))
         pieces[1].append(t), pieces[2].append(code), pieces[3].append(val)
-    return problems, raw_severity
+    return problems, raw_severity, unnamed
 
 
 def from_tickets(tickets: list, sev_names: list[str]) -> TicketColumns:

@@ -90,9 +90,12 @@ def evaluate_columns(policy, cols: TicketColumns, now: int, *, strict: bool = Fa
                            f"slalang has no window data; widen `horizon` in the policy header")
     if strict and problems:
         r = min(problems)
-        raise RecordError(f"ticket {r + 1}: {problems[r]}")
+        raise RecordError(f"ticket {cols.first + r + 1}: {problems[r]}")
+    for r in problems:   # a problem found after reading keeps the severity the record gave
+        if r not in cols.raw_severity and cols.sev[r] >= 0:
+            cols.raw_severity[r] = sev_names[cols.sev[r]]
     result = assemble(policy, cols, terms_list, terms_of_row, outputs, problems)
-    result.problem_kinds = kinds
+    result.problem_kinds, result.unnamed = kinds, cols.unnamed
     return result
 
 

@@ -146,8 +146,10 @@ def _emit(esc, nx, row, c, cycle, final, before, fired, stopped, had_goal, gen, 
         else:
             keep = keep and is_fired
         if keep:
-            esc[nx, X_ROW], esc[nx, X_METRIC], esc[nx, X_CYCLE] = row, c, cycle if c == U else 0
-            esc[nx, X_GEN], esc[nx, X_P], esc[nx, X_DUE], esc[nx, X_FIRED] = gen[c], p, due, 1 if is_fired else 0
+            if nx < esc.shape[0]:   # past the buffer's end, records are only counted (see `run`)
+                esc[nx, X_ROW], esc[nx, X_METRIC], esc[nx, X_CYCLE] = row, c, cycle if c == U else 0
+                esc[nx, X_GEN], esc[nx, X_P], esc[nx, X_DUE] = gen[c], p, due
+                esc[nx, X_FIRED] = 1 if is_fired else 0
             nx += 1
     return nx
 
@@ -156,7 +158,9 @@ def _emit(esc, nx, row, c, cycle, final, before, fired, stopped, had_goal, gen, 
 def run(lo, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, now,
         goal, internal, win, thr, restart, ax, total, horizon,
         clocks, final_sev, outside, shown, cyc, nc, esc, nx):
-    """Evaluate tickets lo..hi-1; returns (next ticket, cycles written, escalations written).
+    """Evaluate tickets lo..hi-1; returns (next ticket, cycles written, escalations written, records
+    ticket `next` needs). A ticket whose escalation records overrun the buffer is undone and the
+    run stops before it, saying how many it needs: the caller grows the buffer and goes on.
     `shown[i]` is the cycle record that is ticket i's update metric (-1: none): the worst overrun
     among its cycles (the latest on a tie), else the current cycle, if the current one has a goal.
     Stops early, before a ticket that might not fit the cycle or escalation buffers (the caller
@@ -175,9 +179,10 @@ def run(lo, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, 
     flag = np.zeros(1, np.int64)
     h0, h1 = horizon[0], horizon[1]
     for i in range(lo, hi):
-        # room for every cycle and every escalation record this ticket could write
-        if nc + counts[i] + 1 > cyc.shape[0] or nx + n_plan * (3 + 4 * counts[i]) > esc.shape[0]:
-            return i, nc, nx
+        # room for every cycle this ticket could write (escalations are counted as they come)
+        if nc + counts[i] + 1 > cyc.shape[0]:
+            return i, nc, nx, 0
+        nc0, nx0 = nc, nx
         sev = sev0[i]
         worst, worst_over = -1, 0
         paused = False
@@ -284,7 +289,9 @@ def run(lo, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, 
                    goal, win, thr, ax, total, horizon, flag)
         final_sev[i] = sev
         outside[i] = flag[0]
-    return hi, nc, nx
+        if nx > esc.shape[0]:
+            return i, nc0, nx0, nx - nx0
+    return hi, nc, nx, 0
 
 
 @njit(cache=True, nogil=True)
@@ -417,17 +424,19 @@ def run_group(tables, horizon: tuple[int, int], opened: np.ndarray, sev0: np.nda
         (cycles, escalations) in buffers of their own, grown as needed."""
         events = int(counts[lo:hi].sum())
         cyc = np.empty((hi - lo + events + 1, N_FIELDS + 2), dtype=np.int64)
-        esc = np.empty((max(n_plan * (3 * (hi - lo) + 4 * events), 16), 7), dtype=np.int64)
+        clocks_run = 3 * (hi - lo) + 2 * events   # response, resolution, update cycles, restarts
+        esc = np.empty((max(min(n_plan, 8) * clocks_run, 16), 7), dtype=np.int64)
         i = lo
         nc = nx = 0
         while i < hi:
-            i, nc, nx = run(i, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, now,
-                            tables.goal, tables.internal, tables.win, tables.thr, tables.restart, ax, total, hz,
-                            clocks, final_sev, outside, shown, cyc, nc, esc, nx)
-            if i < hi:   # the buffers are full: grow them and go on from ticket i
-                more = n_plan * (3 + 4 * int(counts[i:hi].max())) + esc.shape[0]
-                esc = np.concatenate([esc[:nx], np.empty((more, 7), dtype=np.int64)])
-                cyc = np.concatenate([cyc[:nc], np.empty(cyc.shape, dtype=np.int64)])
+            i, nc, nx, need = run(i, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, now,
+                                  tables.goal, tables.internal, tables.win, tables.thr, tables.restart, ax, total,
+                                  hz, clocks, final_sev, outside, shown, cyc, nc, esc, nx)
+            if i < hi:   # a buffer is full: grow it and go on from ticket i
+                if need:
+                    esc = np.concatenate([esc[:nx], np.empty((max(need, esc.shape[0]), 7), dtype=np.int64)])
+                else:
+                    cyc = np.concatenate([cyc[:nc], np.empty(cyc.shape, dtype=np.int64)])
         return cyc[:nc], esc[:nx]
 
     workers = min(_CORES, n // _PER_THREAD)

@@ -124,6 +124,7 @@ class ResultColumns:
         self.metrics, self.cycles, self.esc, self.refs = metrics, cycles, esc, refs
         self._lists: Optional[tuple] = None
         self.problem_kinds: dict[int, type] = {}   # row -> the error class of its problem (default RecordError)
+        self.unnamed: set = set()                  # rows whose record has no id (named `#POSITION`)
 
     @property
     def n(self) -> int:

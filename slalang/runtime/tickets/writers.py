@@ -40,8 +40,10 @@ def _csv_table(table):
             us = np.where(null, 0, us).astype(np.int64)
             whole = us % 1_000_000 == 0
             text = np_column(us // 1_000_000).cast(pa.string())
-            if not whole.all():
-                text = pc.if_else(np_column(whole), text, np_column(us / 1_000_000).cast(pa.string()))
+            if not whole.all():   # fractional seconds as json_seconds gives them to JSON (Python's repr)
+                exact = np.where(whole, "", None).astype(object)
+                exact[~whole] = [repr(v) for v in (us[~whole] / 1_000_000).tolist()]
+                text = pc.if_else(np_column(whole), text, pa.array(exact.tolist(), pa.string()))
             out[name] = pc.if_else(np_column(null), pa.nulls(len(col), pa.string()), text)
         else:
             out[name] = col
@@ -75,6 +77,9 @@ class CsvWriter:
         if self.header:   # no batch at all: still a header, so the file says what it would hold
             self.sink.write((",".join(CSV_COLUMNS) + "\n").encode())
 
+    def abandon(self) -> None:
+        """The run failed: nothing more is written."""
+
 
 class JsonWriter:
     """`eval --format json`: one JSON object per ticket (`TicketResult.to_json`), problems included."""
@@ -90,6 +95,9 @@ class JsonWriter:
     def close(self) -> None:
         pass
 
+    def abandon(self) -> None:
+        """The run failed: nothing more is written."""
+
 
 class ParquetWriter:
     """`eval --format parquet`: the result table (`result_schema`), one row group per batch."""
@@ -104,6 +112,14 @@ class ParquetWriter:
 
     def close(self) -> None:
         self.writer.close()
+
+    def abandon(self) -> None:
+        """The run failed: close the writer now (its footer goes to a file about to be removed),
+        not later against a closed file."""
+        try:
+            self.writer.close()
+        except (OSError, ValueError):
+            pass
 
 
 WRITERS = {"csv": CsvWriter, "json": JsonWriter, "parquet": ParquetWriter}
