@@ -291,7 +291,29 @@ def run(lo, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, 
         outside[i] = flag[0]
         if nx > esc.shape[0]:
             return i, nc0, nx0, nx - nx0
+        _order(esc, nx0, nx)
     return hi, nc, nx, 0
+
+
+@njit(cache=True, nogil=True)
+def _order(esc, lo, hi):
+    """Put one ticket's escalation records in the order results list them: response, resolution,
+    then the update cycles; within a clock, restarts in order, then the chain's plan order. (An
+    insertion sort: a ticket has a handful of records, already nearly in order.)"""
+    for j in range(lo + 1, hi):
+        k = j
+        while k > lo and _before(esc, k, k - 1):
+            for f in range(7):
+                esc[k, f], esc[k - 1, f] = esc[k - 1, f], esc[k, f]
+            k -= 1
+
+
+@njit(cache=True, nogil=True)
+def _before(esc, a, b):
+    for f in (X_METRIC, X_CYCLE, X_GEN, X_P):
+        if esc[a, f] != esc[b, f]:
+            return esc[a, f] < esc[b, f]
+    return False
 
 
 @njit(cache=True, nogil=True)

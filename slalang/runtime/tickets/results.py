@@ -308,13 +308,9 @@ def assemble(policy, cols, terms_list: list, terms_of_row: np.ndarray, outputs: 
     esc = _concat(x_parts, ("row", "metric", "cycle", "gen", "ref", "due", "fired"))
     if problems:
         esc = _take(esc, np.flatnonzero(~bad[esc["row"]]))
-    if esc["row"].size:
-        # a ticket's escalations: response, resolution, then update cycles; restarts and plan order within
-        span_r = int(esc["ref"].max()) + 1
-        span_g = int(esc["gen"].max()) + 1
-        span_c = int(esc["cycle"].max()) + 1
-        key = (((esc["row"] * 3 + esc["metric"]) * span_c + esc["cycle"]) * span_g + esc["gen"]) * span_r + esc["ref"]
-        esc = _take(esc, np.argsort(key, kind="stable"))
+    if len(outputs) > 1:
+        # the kernel lists each ticket's records in order; groups interleave tickets
+        esc = _take(esc, np.argsort(esc["row"], kind="stable"))
     return ResultColumns(ids=cols.ids, problems=problems, raw_severity=cols.raw_severity, final_sev=final_sev,
                          terms_of_row=np.where(bad, -1, terms_of_row), terms=terms_list, sev_names=sev_names,
                          window_names=window_names or [""], metrics=metrics, cycles=cycles, esc=esc, refs=refs)
