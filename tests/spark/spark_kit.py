@@ -7,61 +7,18 @@ escalations) and a deterministic generator of §7 tickets — good and bad — a
 from __future__ import annotations
 
 import random
+import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pyarrow as pa
 
-POLICY = '''policy "Spark kit" {
-  version "1"
-  timezone "UTC"
-  horizon 2024..2026
-}
+# the ticket tests' office policy (tiers keep, restart, keep24 and restart24), with a service and
+# a customer whose contract changes tier on 15 March
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tickets"))
+from ticket_kit import OFFICE  # noqa: E402
 
-window office {
-  timezone "UTC"
-  mon-fri 09:00-17:00
-}
-
-severity P1 "Critical"
-severity P2 "High"
-severity P3 "Normal"
-severity P4 "Low"
-
-contact lead "lead@example.test"
-contact boss "boss@example.test"
-contact cto "cto@example.test"
-
-escalation chain {
-  at 50% notify lead via email
-  at breach notify boss via pager
-  at breach + 1h notify cto via phone
-  repeat every 30m up to 2 times
-}
-
-tier keep {
-  support office via email
-  pause when pending_customer, awaiting_third_party
-  on severity change keep elapsed
-  response P1 within 1h internal 30m
-  response P2 within 4h
-  response P3 within 8h
-  resolution P1 within 8h during always
-  resolution P2 within 16h
-  resolution P3 within 40h
-  resolution P4 within 80h
-  update P1 every 2h
-  update P2 every 4h
-  escalate chain
-}
-
-tier restart extends keep {
-  on severity change restart
-}
-
-tier keep24 extends keep {
-  support always via phone
-}
-
+POLICY = OFFICE + '''
 service api {
   offers keep, restart, keep24
 }
