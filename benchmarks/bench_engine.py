@@ -12,7 +12,7 @@ cycles, escalation chain):
 Each figure is printed with its goal and whether it is met; timing never fails the run (exit
 status 1 only on a real error: a subprocess that fails, or problems in clean input). Peak RSS
 is the child's own `ru_maxrss` (os.wait4 in a small launcher; see LAUNCHER). Data is generated
-into a temporary directory. A figure whose entry point is not there yet is reported as such.
+into a temporary directory.
 
 Run: .venv/bin/python benchmarks/bench_engine.py [N_LARGE]   (default 1,000,000)
 """
@@ -114,17 +114,6 @@ def dicts(opened, at, kinds, sev, count: int) -> list[dict]:
     return out
 
 
-def arrow_missing(policy, sample) -> str | None:
-    """Why Policy.evaluate_arrow cannot run yet (None once it does): it is being built."""
-    if not hasattr(policy, "evaluate_arrow"):
-        return "Policy.evaluate_arrow missing"
-    try:
-        policy.evaluate_arrow(sample, NOW)
-    except (ImportError, NotImplementedError) as e:
-        return f"{type(e).__name__}: {e}"
-    return None
-
-
 def slalang_cmd() -> list[str]:
     script = Path(sys.executable).parent / "slalang"
     if script.exists():
@@ -201,34 +190,24 @@ def main() -> int:
         generated = time.perf_counter() - t0
 
         # 1. evaluate_arrow
-        missing = arrow_missing(policy, table.slice(0, 2000))            # warm: the window's years
-        if missing is None:
-            runs = []
-            for _ in range(3):
-                t0 = time.perf_counter()
-                result = policy.evaluate_arrow(table, NOW)
-                runs.append(time.perf_counter() - t0)
-                rows = result.num_rows
-                problems = result["problem"].null_count if "problem" in result.column_names else None
-                del result
-            if problems is not None and problems != rows:
-                failures.append(f"evaluate_arrow: {rows - problems:,} problem rows in clean input")
-            rate = large / statistics.median(runs)
-            lines.append(f"  evaluate_arrow       {large:,} tickets: best {min(runs):.2f} s, median "
-                         f"{statistics.median(runs):.2f} s = {rate:,.0f} tickets/s ({rows:,} rows)   "
-                         f"goal >= 1,000,000 tickets/s ({verdict(rate >= 1_000_000)} on the median)")
-        else:
-            lines.append(f"  evaluate_arrow       not available yet ({missing})   goal >= 1,000,000 tickets/s")
+        policy.evaluate_arrow(table.slice(0, 2000), NOW)            # warm: the kernel, the window's years
+        runs = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            result = policy.evaluate_arrow(table, NOW)
+            runs.append(time.perf_counter() - t0)
+            rows = result.num_rows
+            problems = result["problem"].null_count
+            del result
+        if problems != rows:
+            failures.append(f"evaluate_arrow: {rows - problems:,} problem rows in clean input")
+        rate = large / statistics.median(runs)
+        lines.append(f"  evaluate_arrow       {large:,} tickets: best {min(runs):.2f} s, median "
+                     f"{statistics.median(runs):.2f} s = {rate:,.0f} tickets/s ({rows:,} rows)   "
+                     f"goal >= 1,000,000 tickets/s ({verdict(rate >= 1_000_000)} on the median)")
 
         # 2-4. slalang eval as a real subprocess
-        help_text = subprocess.run(slalang_cmd() + ["eval", "--help"], capture_output=True, text=True,
-                                   env={**os.environ, "COLUMNS": "200"}).stdout
-        formats = [("jsonl", "csv", 150_000)]
-        if "parquet" in help_text:
-            formats.append(("parquet", "parquet", 500_000))
-        else:
-            lines.append("  eval Parquet->Parquet not available yet (`slalang eval` has no parquet format)   "
-                         "goal >= 500,000 tickets/s")
+        formats = [("jsonl", "csv", 150_000), ("parquet", "parquet", 500_000)]
         for src, fmt, goal in formats:
             peaks: dict[int, float] = {}
             label = f"eval {src.upper() if src == 'jsonl' else 'Parquet'}->{fmt.upper() if fmt == 'csv' else 'Parquet'}"
