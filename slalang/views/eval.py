@@ -79,7 +79,7 @@ def iter_parsed(policy, path: Path, parse, strict: bool) -> Iterator[tuple[int, 
 
 
 
-CHUNK = 20_000  # tickets per engine call: the step of streaming and of the progress display
+CHUNK = 10_000  # tickets per engine call: the step of streaming and of the progress display
 TABLE_TICKETS = 200  # the table is for people: beyond this, a summary (`eval --help` names the number)
 
 

@@ -382,7 +382,7 @@ def _next_cycle(at, sev, cyc, nc, esc, nx, row, cycle, fired, stopped, had_goal,
 # -- the kernel's door ------------------------------------------------------------------------------
 
 _CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-_PER_THREAD = 10_000   # below this many tickets per thread, threads cost more than they save
+_PER_THREAD = 5_000   # below this many tickets per thread, threads cost more than they save
 _FIELD_NAMES = ("sev", "goal", "e", "dl", "state", "win", "start", "stopped", "internal", "idl", "istate")
 
 
