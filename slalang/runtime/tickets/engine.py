@@ -100,19 +100,14 @@ def evaluate_columns(policy, cols: TicketColumns, now: int, *, strict: bool = Fa
 
 
 def _events_of_rows(cols: TicketColumns, rows: np.ndarray, ev_first: np.ndarray) -> dict:
-    """The flat event arrays of the selected tickets, with rows renumbered 0..len(rows)-1."""
+    """The flat event arrays (instant, code, value) of the selected tickets, in their order."""
     counts = cols.counts[rows]
     total = int(counts.sum())
     if rows.size == cols.n and total == cols.ev_t.size:  # every ticket, in order
-        idx = slice(None)
-        local = np.repeat(np.arange(rows.size, dtype=np.int64), counts)
-        k = np.arange(total, dtype=np.int64) - np.repeat(ev_first, counts)
-    else:
-        local_first = np.cumsum(counts) - counts
-        k = np.arange(total, dtype=np.int64) - np.repeat(local_first, counts)
-        idx = np.repeat(ev_first[rows], counts) + k
-        local = np.repeat(np.arange(rows.size, dtype=np.int64), counts)
-    return {"row": local, "k": k, "t": cols.ev_t[idx], "code": cols.ev_code[idx], "val": cols.ev_val[idx]}
+        return {"t": cols.ev_t, "code": cols.ev_code, "val": cols.ev_val}
+    local_first = np.cumsum(counts) - counts
+    idx = np.repeat(ev_first[rows] - local_first, counts) + np.arange(total, dtype=np.int64)
+    return {"t": cols.ev_t[idx], "code": cols.ev_code[idx], "val": cols.ev_val[idx]}
 
 
 def _terms_of(policy, key: tuple, opened: np.ndarray, members: np.ndarray):
