@@ -10,6 +10,9 @@ clock; with `restart` a clock starts again from zero and keeps what it had alrea
 This is the only production evaluator: `evaluate_ticket`, `evaluate_tickets`, `evaluate_arrow`,
 `slalang test`, `report`, `eval` and Spark all run it. The test suite compares it with a
 deliberately simple scalar engine (tests/oracle). Compiled on first use and cached on disk.
+Compiled without numba's reference counting (`_nrt=False`): nothing in here allocates (the
+caller hands in every buffer), and counting references on each array passed between the
+helpers cost a fifth of the time.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ N_FIELDS = 11
 X_ROW, X_METRIC, X_CYCLE, X_GEN, X_P, X_DUE, X_FIRED = range(7)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def _first_above(arr, lo, hi, v):
     """The first index in [lo, hi) whose value is above v (hi if none): a binary search."""
     while lo < hi:
@@ -41,7 +44,7 @@ def _first_above(arr, lo, hi, v):
     return lo
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def _first_at_least(arr, lo, hi, v):
     """The first index in [lo, hi) whose value is at least v (hi if none)."""
     while lo < hi:
@@ -56,7 +59,7 @@ def _first_at_least(arr, lo, hi, v):
 DAY = 86_400_000_000   # the step of the axes' search indexes: a day of time, a day of open time
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def _open_at(ax, w, t):
     """Open µs from the axis origin of window w to instant t (t within the horizon). A per-day
     index narrows the binary search to the intervals that start on t's day."""
@@ -67,7 +70,7 @@ def _open_at(ax, w, t):
     return cum[i] + (t if t < end else end) - starts[i]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def _instant_at(ax, total, w, x, flag):
     """The first instant at which x open µs of window w have passed; MIN, and flag[0] set, where
     that lies beyond the horizon. A per-day-of-open-time index narrows the search."""
@@ -80,7 +83,7 @@ def _instant_at(ax, total, w, x, flag):
     return starts[j] + (x - cum[j])
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def _add(ax, total, horizon, w, a, need, flag):
     """The instant at which `need` open µs of window w have passed since a."""
     if a < horizon[0] or a >= horizon[1]:
@@ -91,7 +94,7 @@ def _add(ax, total, horizon, w, a, need, flag):
     return _instant_at(ax, total, w, _open_at(ax, w, a) + need, flag)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def _finish(out, k, c, sev_c, e, start, stopped, reach_g, reach_i, paused, now, goal, internal, win,
             ax, total, horizon, flag):
     """Write clock c's result fields into column k of `out` (deadlines, states as of now)."""
@@ -122,7 +125,7 @@ def _finish(out, k, c, sev_c, e, start, stopped, reach_g, reach_i, paused, now, 
             out[k, F_IDL], out[k, F_ISTATE] = dl, state
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def _emit(esc, nx, row, c, cycle, final, before, fired, stopped, had_goal, gen, sev_c, e, paused, now,
           goal, win, thr, ax, total, horizon, flag):
     """Escalation records of clock c: what fired (before `before`, when given), and at the end
@@ -154,10 +157,11 @@ def _emit(esc, nx, row, c, cycle, final, before, fired, stopped, had_goal, gen, 
     return nx
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def run(lo, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, now,
         goal, internal, win, thr, restart, ax, total, horizon,
-        clocks, final_sev, outside, shown, cyc, nc, esc, nx):
+        clocks, final_sev, outside, shown, cyc, nc, esc, nx,
+        sev_c, e, start, stopped, gen, had_goal, fired, reach_g, reach_i, flag):
     """Evaluate tickets lo..hi-1; returns (next ticket, cycles written, escalations written, records
     ticket `next` needs). A ticket whose escalation records overrun the buffer is undone and the
     run stops before it, saying how many it needs: the caller grows the buffer and goes on.
@@ -167,16 +171,6 @@ def run(lo, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, 
     grows them and calls again from there)."""
     n_sev = goal.shape[1]
     n_plan = thr.shape[1]
-    sev_c = np.zeros(3, np.int64)
-    e = np.zeros(3, np.int64)
-    start = np.zeros(3, np.int64)
-    stopped = np.zeros(3, np.int64)
-    gen = np.zeros(3, np.int64)
-    had_goal = np.zeros(3, np.bool_)
-    fired = np.zeros((3, n_plan), np.int64)
-    reach_g = np.zeros((3, n_sev), np.int64)
-    reach_i = np.zeros((3, n_sev), np.int64)
-    flag = np.zeros(1, np.int64)
     h0, h1 = horizon[0], horizon[1]
     for i in range(lo, hi):
         # room for every cycle this ticket could write (escalations are counted as they come)
@@ -295,7 +289,7 @@ def run(lo, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, 
     return hi, nc, nx, 0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def _order(esc, lo, hi):
     """Put one ticket's escalation records in the order results list them: response, resolution,
     then the update cycles; within a clock, restarts in order, then the chain's plan order. (An
@@ -308,7 +302,7 @@ def _order(esc, lo, hi):
             k -= 1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def _before(esc, a, b):
     for f in (X_METRIC, X_CYCLE, X_GEN, X_P):
         if esc[a, f] != esc[b, f]:
@@ -316,7 +310,7 @@ def _before(esc, a, b):
     return False
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def _worse(cyc, k, worst, worst_over):
     """(worst, its overrun) after cycle record k: the update metric is the cycle that overran its
     goal most, the latest of equals."""
@@ -327,7 +321,7 @@ def _worse(cyc, k, worst, worst_over):
     return worst, worst_over
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def _change(c, at, new, restart, esc, nx, row, cycle, fired, stopped, had_goal, gen, sev_c, e, start,
             reach_g, reach_i, paused, now, goal, win, thr, ax, total, horizon, flag):
     """Clock c's goal becomes severity `new`'s from `at`: a new epoch (keep elapsed), or a new
@@ -356,7 +350,7 @@ def _change(c, at, new, restart, esc, nx, row, cycle, fired, stopped, had_goal, 
     return nx
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def _next_cycle(at, sev, cyc, nc, esc, nx, row, cycle, fired, stopped, had_goal, gen, sev_c, e, start,
                 reach_g, reach_i, paused, now, goal, internal, win, thr, ax, total, horizon, flag):
     """Close the current update cycle at `at` (recorded with what it fired) and start the next."""
@@ -448,12 +442,17 @@ def run_group(tables, horizon: tuple[int, int], opened: np.ndarray, sev0: np.nda
         cyc = np.empty((hi - lo + events + 1, N_FIELDS + 2), dtype=np.int64)
         clocks_run = 3 * (hi - lo) + 2 * events   # response, resolution, update cycles, restarts
         esc = np.empty((max(min(n_plan, 8) * clocks_run, 16), 7), dtype=np.int64)
+        n_sev = tables.goal.shape[1]
+        work = (   # one ticket's clocks: severity, elapsed, start, stop, restarts, goal seen; steps; reaches
+np.zeros(3, np.int64), np.zeros(3, np.int64), np.zeros(3, np.int64), np.zeros(3, np.int64),
+                np.zeros(3, np.int64), np.zeros(3, np.bool_), np.zeros((3, n_plan), np.int64),
+                np.zeros((3, n_sev), np.int64), np.zeros((3, n_sev), np.int64), np.zeros(1, np.int64))
         i = lo
         nc = nx = 0
         while i < hi:
             i, nc, nx, need = run(i, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, now,
                                   tables.goal, tables.internal, tables.win, tables.thr, tables.restart, ax, total,
-                                  hz, clocks, final_sev, outside, shown, cyc, nc, esc, nx)
+                                  hz, clocks, final_sev, outside, shown, cyc, nc, esc, nx, *work)
             if i < hi:   # a buffer is full: grow it and go on from ticket i
                 if need:
                     esc = np.concatenate([esc[:nx], np.empty((max(need, esc.shape[0]), 7), dtype=np.int64)])
