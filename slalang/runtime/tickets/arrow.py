@@ -38,18 +38,25 @@ def result_schema():
                      + [("escalations", pa.list_(escalation))])
 
 
+BATCH_ROWS = 65_536   # rows per engine call: a batch's working set stays in the caches
+
+
 def batches(data):
-    """The record batches of a pyarrow Table, RecordBatch or RecordBatchReader, lazily."""
+    """The record batches of a pyarrow Table, RecordBatch or RecordBatchReader, lazily, in slices
+    of at most BATCH_ROWS rows (zero-copy)."""
     import pyarrow as pa
 
     if isinstance(data, pa.RecordBatch):
-        yield data
+        whole = [data]
     elif isinstance(data, pa.Table):
-        yield from data.to_batches()
+        whole = data.to_batches()
     elif isinstance(data, pa.RecordBatchReader):
-        yield from data
+        whole = data
     else:
         raise TypeError(f"expected a pyarrow Table, RecordBatch or RecordBatchReader, got {type(data).__name__}")
+    for batch in whole:
+        for lo in range(0, batch.num_rows, BATCH_ROWS):
+            yield batch.slice(lo, BATCH_ROWS)
 
 
 def evaluate_arrow(policy, data, now: int, *, strict: bool = False):
