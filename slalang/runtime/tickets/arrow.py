@@ -341,7 +341,6 @@ def _strings(names: list, codes: np.ndarray):
 
 
 def _typed(values: np.ndarray, typ, null: np.ndarray):
-    import pyarrow as pa
 
     return np_column(values.astype(np.int64), typ, null)
 

@@ -160,23 +160,24 @@ def _emit(esc, nx, row, c, cycle, final, before, fired, stopped, had_goal, gen, 
 @njit(cache=True, nogil=True, _nrt=False)
 def run(lo, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, now,
         goal, internal, win, thr, restart, ax, total, horizon,
-        clocks, final_sev, outside, shown, cyc, nc, esc, nx,
+        met, nm, final_sev, outside, cyc, nc, esc, nx,
         sev_c, e, start, stopped, gen, had_goal, fired, reach_g, reach_i, flag):
-    """Evaluate tickets lo..hi-1; returns (next ticket, cycles written, escalations written, records
-    ticket `next` needs). A ticket whose escalation records overrun the buffer is undone and the
-    run stops before it, saying how many it needs: the caller grows the buffer and goes on.
-    `shown[i]` is the cycle record that is ticket i's update metric (-1: none): the worst overrun
-    among its cycles (the latest on a tie), else the current cycle, if the current one has a goal.
-    Stops early, before a ticket that might not fit the cycle or escalation buffers (the caller
-    grows them and calls again from there)."""
+    """Evaluate tickets lo..hi-1 into the buffers: `met` gets each ticket's metric rows in order
+    (response, resolution, update: the cycle that overran its goal most, the latest of equals,
+    else the current one; a metric whose severity has no goal has no row), `cyc` its update
+    cycles, `esc` its escalation records in the order results list them. Returns (next ticket,
+    metric rows, cycles, escalation records written, records ticket `next` needs): a ticket
+    whose escalation records overrun the buffer is undone and the run stops before it, saying
+    how many it needs; the caller grows the buffer and goes on. The run also stops before a
+    ticket whose cycles might not fit."""
     n_sev = goal.shape[1]
     n_plan = thr.shape[1]
     h0, h1 = horizon[0], horizon[1]
     for i in range(lo, hi):
         # room for every cycle this ticket could write (escalations are counted as they come)
         if nc + counts[i] + 1 > cyc.shape[0]:
-            return i, nc, nx, 0
-        nc0, nx0 = nc, nx
+            return i, nm, nc, nx, 0
+        nm0, nc0, nx0 = nm, nc, nx
         sev = sev0[i]
         worst, worst_over = -1, 0
         paused = False
@@ -269,24 +270,32 @@ def run(lo, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, 
                     cycle += 1
                     worst, worst_over = _worse(cyc, nc - 1, worst, worst_over)
         for c in range(2):
-            _finish(clocks[c], i, c, sev_c, e, start, stopped, reach_g, reach_i, paused and stopped[c] == MIN, now,
-                    goal, internal, win, ax, total, horizon, flag)
+            if goal[c, sev_c[c]] >= 0:
+                _finish(met, nm, c, sev_c, e, start, stopped, reach_g, reach_i, paused and stopped[c] == MIN, now,
+                        goal, internal, win, ax, total, horizon, flag)
+                met[nm, F_ROW], met[nm, F_CYCLE] = i, c
+                nm += 1
             nx = _emit(esc, nx, i, c, 0, True, MIN, fired, stopped, had_goal, gen, sev_c, e, paused, now,
                        goal, win, thr, ax, total, horizon, flag)
         _finish(cyc, nc, U, sev_c, e, start, stopped, reach_g, reach_i, paused and stopped[U] == MIN, now,
                 goal, internal, win, ax, total, horizon, flag)
         cyc[nc, F_ROW], cyc[nc, F_CYCLE] = i, cycle
         worst, worst_over = _worse(cyc, nc, worst, worst_over)
-        shown[i] = -1 if cyc[nc, F_GOAL] < 0 else (worst if worst >= 0 else nc)
+        if cyc[nc, F_GOAL] >= 0:   # the current cycle has a goal: the update metric is shown
+            k = worst if worst >= 0 else nc
+            for f in range(N_FIELDS):
+                met[nm, f] = cyc[k, f]
+            met[nm, F_ROW], met[nm, F_CYCLE] = i, U
+            nm += 1
         nc += 1
         nx = _emit(esc, nx, i, U, cycle, True, MIN, fired, stopped, had_goal, gen, sev_c, e, paused, now,
                    goal, win, thr, ax, total, horizon, flag)
         final_sev[i] = sev
         outside[i] = flag[0]
         if nx > esc.shape[0]:
-            return i, nc0, nx0, nx - nx0
+            return i, nm0, nc0, nx0, nx - nx0
         _order(esc, nx0, nx)
-    return hi, nc, nx, 0
+    return hi, nm, nc, nx, 0
 
 
 @njit(cache=True, nogil=True, _nrt=False)
@@ -426,39 +435,38 @@ def run_group(tables, horizon: tuple[int, int], opened: np.ndarray, sev0: np.nda
     n = opened.size
     ax, total = axes_of(tables)
     ev_first = np.cumsum(counts) - counts
-    # every ticket's row of these is written by the kernel; buffers are np.empty, so only the
+    # every ticket's place in these is written by the kernel; buffers are np.empty, so only the
     # pages the kernel writes are ever touched, however generous their size
-    clocks = np.empty((2, n, N_FIELDS), dtype=np.int64)
     final_sev = np.empty(n, dtype=np.int64)
     outside = np.empty(n, dtype=np.int64)
-    shown = np.empty(n, dtype=np.int64)
     n_plan = tables.thr.shape[1]
     hz = np.array(horizon, dtype=np.int64)
 
-    def tickets(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
-        """Run tickets lo..hi-1 into their rows of the shared per-ticket arrays (disjoint per call);
-        (cycles, escalations) in buffers of their own, grown as needed."""
+    def tickets(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Run tickets lo..hi-1 into their places of the shared per-ticket arrays (disjoint per
+        call); (metric rows, cycles, escalations) in buffers of their own, grown as needed."""
         events = int(counts[lo:hi].sum())
+        met = np.empty((3 * (hi - lo), N_FIELDS + 2), dtype=np.int64)
         cyc = np.empty((hi - lo + events + 1, N_FIELDS + 2), dtype=np.int64)
         clocks_run = 3 * (hi - lo) + 2 * events   # response, resolution, update cycles, restarts
         esc = np.empty((max(min(n_plan, 8) * clocks_run, 16), 7), dtype=np.int64)
         n_sev = tables.goal.shape[1]
         work = (   # one ticket's clocks: severity, elapsed, start, stop, restarts, goal seen; steps; reaches
-np.zeros(3, np.int64), np.zeros(3, np.int64), np.zeros(3, np.int64), np.zeros(3, np.int64),
-                np.zeros(3, np.int64), np.zeros(3, np.bool_), np.zeros((3, n_plan), np.int64),
-                np.zeros((3, n_sev), np.int64), np.zeros((3, n_sev), np.int64), np.zeros(1, np.int64))
+            np.zeros(3, np.int64), np.zeros(3, np.int64), np.zeros(3, np.int64), np.zeros(3, np.int64),
+            np.zeros(3, np.int64), np.zeros(3, np.bool_), np.zeros((3, n_plan), np.int64),
+            np.zeros((3, n_sev), np.int64), np.zeros((3, n_sev), np.int64), np.zeros(1, np.int64))
         i = lo
-        nc = nx = 0
+        nm = nc = nx = 0
         while i < hi:
-            i, nc, nx, need = run(i, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, now,
-                                  tables.goal, tables.internal, tables.win, tables.thr, tables.restart, ax, total,
-                                  hz, clocks, final_sev, outside, shown, cyc, nc, esc, nx, *work)
+            i, nm, nc, nx, need = run(i, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, now,
+                                      tables.goal, tables.internal, tables.win, tables.thr, tables.restart, ax,
+                                      total, hz, met, nm, final_sev, outside, cyc, nc, esc, nx, *work)
             if i < hi:   # a buffer is full: grow it and go on from ticket i
                 if need:
                     esc = np.concatenate([esc[:nx], np.empty((max(need, esc.shape[0]), 7), dtype=np.int64)])
                 else:
                     cyc = np.concatenate([cyc[:nc], np.empty(cyc.shape, dtype=np.int64)])
-        return cyc[:nc], esc[:nx]
+        return met[:nm], cyc[:nc], esc[:nx]
 
     workers = min(_CORES, n // _PER_THREAD)
     if workers > 1:   # the kernel releases the GIL: one thread per core, each a stretch of tickets
@@ -467,22 +475,15 @@ np.zeros(3, np.int64), np.zeros(3, np.int64), np.zeros(3, np.int64), np.zeros(3,
         bounds = np.linspace(0, n, workers + 1).astype(int).tolist()
         with ThreadPoolExecutor(workers) as pool:
             parts = list(pool.map(tickets, bounds[:-1], bounds[1:]))
-        # each stretch numbered its cycle records from 0: shift them to their place in the whole
-        base = 0
-        for (lo, hi), part in zip(zip(bounds[:-1], bounds[1:]), parts):
-            s = shown[lo:hi]
-            s[s >= 0] += base
-            base += part[0].shape[0]
-        cyc = np.concatenate([p[0] for p in parts])
-        esc = np.concatenate([p[1] for p in parts])
+        met, cyc, esc = (np.concatenate([p[j] for p in parts]) for j in range(3))
     else:
-        cyc, esc = tickets(0, n)
+        met, cyc, esc = tickets(0, n)
     # the kernel writes a record's fields side by side (one cache line, not one per field); the
     # result columns are read out of them here
     cycles = {name: cyc[:, k] for k, name in enumerate(_FIELD_NAMES)}
     cycles["row"], cycles["cycle"] = cyc[:, F_ROW], cyc[:, F_CYCLE]
+    metrics = {name: met[:, k] for k, name in enumerate(_FIELD_NAMES)}
+    metrics["row"], metrics["metric"] = met[:, F_ROW], met[:, F_CYCLE]
     x = {name: esc[:, k] for k, name in enumerate(("row", "metric", "cycle", "gen", "p", "due"))}
     x["fired"] = esc[:, X_FIRED].astype(bool)
-    return {"clocks": [{name: clocks[c, :, k] for k, name in enumerate(_FIELD_NAMES)} for c in range(2)],
-            "cycles": cycles, "esc": x,
-            "sev": final_sev, "outside": outside.astype(bool), "shown": shown}
+    return {"metrics": metrics, "cycles": cycles, "esc": x, "sev": final_sev, "outside": outside.astype(bool)}

@@ -268,22 +268,13 @@ def assemble(policy, cols, terms_list: list, terms_of_row: np.ndarray, outputs: 
             refs.extend((index + 1, k, tuple(tables.steps[index]["notify"]), tuple(tables.steps[index]["channels"]))
                         for index, k, _ in tables.plan)
         final_sev[rows] = out["sev"]
-        for c, clock in enumerate(out["clocks"]):
-            keep = clock["goal"] >= 0
-            part = {k: clock[k][keep] for k in _FIELDS}
-            part["win"] = win_map[part["win"]]
-            part["row"] = rows[keep]
-            part["metric"] = np.full(part["row"].size, c, dtype=np.int64)
-            m_parts.append(part)
+        m = out["metrics"]
+        part = {k: m[k] for k in _FIELDS}
+        part["win"] = win_map[m["win"]]
+        part["row"], part["metric"] = rows[m["row"]], m["metric"]
+        m_parts.append(part)
         cyc = out["cycles"]
         keep = cyc["goal"] >= 0
-        shown = out["shown"]
-        has_update = shown >= 0
-        part = {k: cyc[k][shown[has_update]] for k in _FIELDS}
-        part["win"] = win_map[part["win"]]
-        part["row"] = rows[has_update]
-        part["metric"] = np.full(part["row"].size, U, dtype=np.int64)
-        m_parts.append(part)
         part = {k: cyc[k][keep] for k in _FIELDS}
         part["win"] = win_map[part["win"]]
         part["row"], part["cycle"] = rows[cyc["row"][keep]], cyc["cycle"][keep]
@@ -303,8 +294,8 @@ def assemble(policy, cols, terms_list: list, terms_of_row: np.ndarray, outputs: 
         metrics = _take(metrics, np.flatnonzero(~bad[metrics["row"]]))
     if len(outputs) > 1:   # each group's cycles are in ticket order; groups interleave
         cycles = _take(cycles, np.argsort(cycles["row"], kind="stable"))
-    if n > 1:   # one ticket's metrics are already in order: response, resolution, update
-        metrics = _take(metrics, np.argsort(metrics["row"] * 3 + metrics["metric"], kind="stable"))
+    if len(outputs) > 1:   # the kernel writes each ticket's metrics in order; groups interleave
+        metrics = _take(metrics, np.argsort(metrics["row"], kind="stable"))
     esc = _concat(x_parts, ("row", "metric", "cycle", "gen", "ref", "due", "fired"))
     if problems:
         esc = _take(esc, np.flatnonzero(~bad[esc["row"]]))
