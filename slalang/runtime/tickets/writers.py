@@ -23,17 +23,14 @@ def _csv_table(table):
     for name in CSV_COLUMNS:
         col = table.column(name)
         if pa.types.is_timestamp(col.type):
-            us = col.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
-            whole = us % 1_000_000 == 0
-            when = us.astype("datetime64[us]")
-            text = np.datetime_as_string(when.astype("datetime64[s]"), unit="s")
-            if not whole.all():   # microseconds only where there are some, as iso_z writes them
-                text = np.where(whole, text, np.datetime_as_string(when, unit="us"))
-            text = np.char.add(text, "Z")
-            null = col.is_null().to_numpy(zero_copy_only=False)
-            # whole seconds are 20 ASCII characters each: one fixed-width buffer, no string objects
-            out[name] = np_column(text.astype("S20"), null=null) if whole.all() else \
-                pa.array(np.where(null, None, text.astype(object)).tolist(), pa.string())
+            # UTC wall time as a naive timestamp: Arrow formats those fast (`YYYY-MM-DD HH:MM:SS`,
+            # with `.ffffff` at microsecond unit), then the T and the Z of iso_z
+            us = col.cast(pa.int64())
+            whole = pc.equal(pc.subtract(us, pc.multiply(pc.divide(us, 1_000_000), 1_000_000)), 0)
+            seconds = pc.divide(us, 1_000_000).cast(pa.timestamp("s")).cast(pa.string())
+            if not pc.all(pc.fill_null(whole, True)).as_py():   # microseconds only where there are some
+                seconds = pc.if_else(whole, seconds, us.cast(pa.timestamp("us")).cast(pa.string()))
+            out[name] = pc.binary_join_element_wise(pc.utf8_replace_slice(seconds, 10, 11, "T"), "Z", "")
         elif pa.types.is_duration(col.type):
             us = col.cast(pa.int64()).to_numpy(zero_copy_only=False)
             null = col.is_null().to_numpy(zero_copy_only=False)
