@@ -68,7 +68,7 @@ class Policy:
     @property
     def severity_names(self) -> set[str]:
         if self._severities is None:
-            self._severities = {s["name"] for s in self.artifact["severities"]}
+            self._severities = set(self.severity_list)
         return self._severities
 
     @property

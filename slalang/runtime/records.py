@@ -11,8 +11,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Iterator, Optional
 
 from slalang.runtime.errors import InstantError, RecordError
-from slalang.runtime.tickets.rules import EVENT_TYPES
 from slalang.runtime.instants import EPOCH, US, instant_us  # noqa: F401 - re-exported: records speak in instants
+from slalang.runtime.tickets.rules import EVENT_TYPES
 
 _NAIVE_EPOCH = datetime(1970, 1, 1)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 _EXPORTS = {
     "TicketResult": "results", "MetricResult": "results", "EscalationStep": "results", "ResultColumns": "results",
     "json_seconds": "results", "TicketColumns": "columns", "evaluate_columns": "engine",
-    "evaluate_records": "api", "evaluate_parsed": "api", "evaluate_arrow": "api", "result_schema": "arrow",
+    "evaluate_records": "api", "evaluate_parsed": "api", "evaluate_arrow": "arrow", "result_schema": "arrow",
     "to_arrow": "arrow", "from_arrow": "arrow",
 }
 

@@ -1,5 +1,5 @@
-"""Runtime stage: the engine's entry points for Python users — dicts, parsed tickets and Arrow in;
-result views or an Arrow table out. Every one runs `engine.evaluate_columns`."""
+"""Runtime stage: the engine's entry points for dicts and parsed tickets (Arrow's is in arrow.py).
+Every one runs `engine.evaluate_columns`."""
 
 from __future__ import annotations
 
@@ -28,9 +28,3 @@ def evaluate_parsed(policy, tickets: list, now: int, *, terms=None) -> ResultCol
     """Parsed `Ticket`s as of `now` (epoch µs), each under its own terms or all under `terms`."""
     return evaluate_columns(policy, from_tickets(tickets, policy.severity_list), now, terms=terms)
 
-
-def evaluate_arrow(policy, data, now: int, *, strict: bool = False):
-    """An Arrow table, record batch or reader of §7 tickets as of `now`: an Arrow table of results."""
-    from slalang.runtime.tickets.arrow import evaluate_arrow as run
-
-    return run(policy, data, now, strict=strict)

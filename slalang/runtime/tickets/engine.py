@@ -73,8 +73,8 @@ def evaluate_columns(policy, cols: TicketColumns, now: int, *, strict: bool = Fa
     horizon = policy.windows.start_us, policy.windows.end_us
     ev_first = np.cumsum(cols.counts) - cols.counts
     outputs = []
-    for tid, terms in enumerate(terms_list):
-        tables = tables_of(terms, sev_names)
+    tables_list = [tables_of(t, sev_names) for t in terms_list]
+    for tid, tables in enumerate(tables_list):
         pausing = np.array([s in tables.pause_when for s in cols.statuses] or [False], dtype=np.int64)
         everyone = len(terms_list) == 1 and not problems and (terms_of_row == 0).all()
         rows = np.arange(n) if everyone else np.flatnonzero(terms_of_row == tid)
@@ -94,7 +94,7 @@ def evaluate_columns(policy, cols: TicketColumns, now: int, *, strict: bool = Fa
     for r in problems:   # a problem found after reading keeps the severity the record gave
         if r not in cols.raw_severity and cols.sev[r] >= 0:
             cols.raw_severity[r] = sev_names[cols.sev[r]]
-    result = assemble(policy, cols, terms_list, terms_of_row, outputs, problems)
+    result = assemble(policy, cols, terms_list, tables_list, terms_of_row, outputs, problems)
     result.problem_kinds, result.unnamed = kinds, cols.unnamed
     return result
 

@@ -243,7 +243,7 @@ class _LazyTicket(TicketResult):
 
 # -- assembly from the kernel's groups ----------------------------------------------------------------
 
-def assemble(policy, cols, terms_list: list, terms_of_row: np.ndarray, outputs: list,
+def assemble(policy, cols, terms_list: list, tables_list: list, terms_of_row: np.ndarray, outputs: list,
              problems: dict[int, str]) -> ResultColumns:
     """Gather the kernel's per-group columns into batch-wide tables in input order, dropping the
     rows that became problems."""
@@ -257,10 +257,8 @@ def assemble(policy, cols, terms_list: list, terms_of_row: np.ndarray, outputs: 
     m_parts: list[dict] = []
     c_parts: list[dict] = []
     x_parts: list[dict] = []
-    from slalang.runtime.tickets.engine import tables_of
-
     for tid, rows, out in outputs:
-        tables = tables_of(terms_list[tid], sev_names)
+        tables = tables_list[tid]
         win_map = np.array([window_index.setdefault(w.id, len(window_index)) for w in tables.windows] + [0],
                            dtype=np.int64)
         if tid not in ref_base:
