@@ -8,16 +8,14 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_EXAMPLES = REPO.parent / "shared" / "examples"
+EXAMPLES = REPO / "tests" / "fixtures" / "examples"   # a copy of shared/examples (see its README)
 POLICIES = REPO / "policies"
 
 
 @pytest.fixture
 def acme_dir(tmp_path: Path) -> Path:
-    """A private copy of the spec's example policy (the shared one is read-only)."""
-    src = SHARED_EXAMPLES / "acme"
-    if not src.is_dir():
-        pytest.skip("../shared/examples/acme is not beside this checkout")
+    """A private copy of the example policy set (tests may write into it)."""
+    src = EXAMPLES / "acme"
     dst = tmp_path / "acme"
     shutil.copytree(src, dst)
     return dst

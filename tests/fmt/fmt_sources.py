@@ -8,13 +8,13 @@ from slalang.syntax.parser import parse_text
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "fmt"
-ACME = REPO.parent / "shared" / "examples" / "acme"
+ACME = REPO / "tests" / "fixtures" / "examples" / "acme"   # a copy of shared/examples/acme
 
 
 def bundled_sources() -> list[Path]:
     """Every .sla file shipped with the project or the spec: policies/, stdlib/ and the acme example."""
     files = sorted((REPO / "policies").rglob("*.sla")) + sorted((REPO / "stdlib").rglob("*.sla"))
-    return files + (sorted(ACME.glob("*.sla")) if ACME.is_dir() else [])
+    return files + sorted(ACME.glob("*.sla"))
 
 
 def comment_texts(text: str) -> list[str]:
