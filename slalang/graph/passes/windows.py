@@ -35,17 +35,15 @@ def timezone_problem(name: str, span: Span) -> Optional[Diagnostic]:
 def check_windows(model: Model) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     policy = model.policy
-    if policy.timezone is not None:
-        problem = timezone_problem(policy.timezone, policy.timezone_span)
-        if problem:
-            out.append(problem)
     first, last = policy.horizon
     if first > last or first < 1900 or last > 2200:
         out.append(error("SLA409", f"horizon {first}..{last} is not a range of years between 1900 and 2200",
                          policy.horizon_span, "write e.g. horizon 2020..2040"))
+    # every timezone a header names, root or imported: a header may name it more than once,
+    # and any of them can be the one a file's naive datetimes are read in
     for sf in model.sources.files.values():
         header = sf.module.header if sf.module else None
-        if header is not None and not sf.is_root:
+        if header is not None:
             for node in header.body:
                 if isinstance(node, ast.Field) and node.key == "timezone":
                     out.extend(filter(None, [timezone_problem(node.value.value, node.value.span)]))
