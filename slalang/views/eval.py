@@ -218,8 +218,8 @@ def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict
     result (a skipped one's with its problem); the summary goes to stderr. Exit 2 when a record
     is bad under --strict, or when no record could be evaluated."""
     from slalang.runtime.tickets.api import evaluate_records
-    from slalang.runtime.tickets.arrow import from_arrow, to_arrow
-    from slalang.runtime.tickets.engine import evaluate_columns
+    from slalang.runtime.tickets.arrow import from_arrow
+    from slalang.runtime.tickets.engine import evaluate_columns, in_order
     from slalang.runtime.tickets.writers import WRITERS, Tally
 
     try:
@@ -247,25 +247,30 @@ def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict
         typer.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
         return 2
     writer = WRITERS[format](out.sink) if out is not None else None
+    def work(chunk, threads):
+        """One chunk through the engine and its writer's encoding (on the engine's threads)."""
+        lines, records, line_problems = chunk
+        if isinstance(records, list):
+            res = evaluate_records(policy, records, now_us, threads=threads)
+        else:  # an Arrow batch
+            res = evaluate_columns(policy, from_arrow(records, policy.severity_list), now_us, threads=threads)
+        for pos, problem in line_problems.items():   # the line's own problem, not "missing id"
+            res.problems[pos] = problem.message
+        ids = res.id_list() if res.problems else []
+        for pos in res.problems:
+            if pos in line_problems or pos in res.unnamed:
+                ids[pos] = f"#{lines[pos]}"   # a record with no id is named by its line
+        return lines, res, writer.encode(res) if writer is not None else None
+
     read, ok = 0, False
     try:
-        for lines, records, line_problems in _progress(_chunks(path), "evaluating"):
-            if isinstance(records, list):
-                res = evaluate_records(policy, records, now_us)
-            else:  # an Arrow batch
-                res = evaluate_columns(policy, from_arrow(records, policy.severity_list), now_us)
+        for lines, res, encoded in in_order(work, _progress(_chunks(path), "evaluating")):
             read += res.n
-            ids = res.id_list()
-            for pos, problem in line_problems.items():   # the line's own problem, not "missing id"
-                res.problems[pos] = problem.message
-            for pos in res.problems:
-                if pos in line_problems or pos in res.unnamed:
-                    ids[pos] = f"#{lines[pos]}"   # a record with no id is named by its line
             tally.add(res, {pos: _reason(text) for pos, text in res.problems.items()})
             for pos in sorted(res.problems):
                 _skip(Problem(lines[pos], res.problems[pos], name), strict)
             if writer is not None:
-                writer.write(res, None if format == "json" else to_arrow(res))
+                writer.put(encoded)
             elif len(shown) < TABLE_TICKETS:
                 shown.extend(v for v in res.views()[:TABLE_TICKETS] if v.problem is None)
                 del shown[TABLE_TICKETS:]

@@ -8,7 +8,7 @@ from slalang.runtime.tickets.engine import evaluate_columns
 from slalang.runtime.tickets.results import ResultColumns
 
 
-def evaluate_records(policy, records, now: int, *, strict: bool = False) -> ResultColumns:
+def evaluate_records(policy, records, now: int, *, strict: bool = False, threads=None) -> ResultColumns:
     """§7 ticket dicts (any iterable) as of `now` (epoch µs): the result columns, in input order."""
     import gc
 
@@ -18,7 +18,8 @@ def evaluate_records(policy, records, now: int, *, strict: bool = False) -> Resu
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return evaluate_columns(policy, from_records(records, policy.severity_list), now, strict=strict)
+        return evaluate_columns(policy, from_records(records, policy.severity_list), now, strict=strict,
+                                threads=threads)
     finally:
         if enabled:
             gc.enable()

@@ -63,13 +63,20 @@ def evaluate_arrow(policy, data, now: int, *, strict: bool = False):
     """`Policy.evaluate_arrow`: every batch of `data` through the engine, results as one table."""
     import pyarrow as pa
 
-    from slalang.runtime.tickets.engine import evaluate_columns
+    from slalang.runtime.tickets.engine import evaluate_columns, in_order
 
-    tables, first = [], 0
-    for b in batches(data):   # positions (in `#N` names and strict errors) count across the input
-        tables.append(to_arrow(evaluate_columns(policy, from_arrow(b, policy.severity_list, first), now,
-                                                strict=strict)))
-        first += b.num_rows
+    def positioned():   # positions (in `#N` names and strict errors) count across the input
+        first = 0
+        for b in batches(data):
+            yield b, first
+            first += b.num_rows
+
+    def work(item, threads):
+        b, first = item
+        return to_arrow(evaluate_columns(policy, from_arrow(b, policy.severity_list, first), now, strict=strict,
+                                         threads=threads))
+
+    tables = list(in_order(work, positioned()))
     return pa.concat_tables(tables) if tables else result_schema().empty_table()
 
 
@@ -109,18 +116,68 @@ def json_lines_batch(lines: list[bytes]):
         return None
     return table.combine_chunks().to_batches()[0] if table.num_rows else None
 
-def _codes(arr, table: dict) -> np.ndarray:
-    """Each value's code in `table` (value -> int; a missing value adds itself when `table` grows),
-    -1 for null or empty; read through the column's dictionary, so per distinct value."""
+def _encode(arr) -> tuple[np.ndarray, list]:
+    """(each value's index into the distinct values, len(values) for null; the distinct values)
+    of a text column, read through its dictionary: per-value work is per distinct value."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if not pa.types.is_dictionary(arr.type):
         arr = pc.dictionary_encode(arr)
     values = arr.dictionary.to_pylist()
-    lookup = np.array([table.get(v, -1) if v not in (None, "") else -1 for v in values] + [-1], dtype=np.int64)
-    idx = arr.indices.fill_null(len(values)).to_numpy(zero_copy_only=False).astype(np.int64)
-    return lookup[idx]
+    return filled(arr.indices, len(values)), values
+
+
+def _lookup(idx: np.ndarray, values: list, table: dict) -> np.ndarray:
+    """Each value's code in `table` (value -> int; -1 for a value not in it, null or empty)."""
+    return np.array([table.get(v, -1) if v not in (None, "") else -1 for v in values] + [-1], dtype=np.int64)[idx]
+
+
+def _codes(arr, table: dict) -> np.ndarray:
+    """Each value's code in `table`, -1 for null, empty or unknown."""
+    return _lookup(*_encode(arr), table)
+
+
+def valid(arr) -> np.ndarray:
+    """Where an Arrow array holds a value, read off its validity bitmap. (This module reads Arrow
+    buffers with numpy rather than call `to_numpy` or pass Python values to Arrow, which make
+    pyarrow import pandas: 0.2 s and 40 MB on every `slalang eval`.)"""
+    import pyarrow as pa
+
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    n = len(arr)
+    if arr.null_count == 0:
+        return np.ones(n, dtype=bool)
+    if arr.null_count == n or arr.buffers()[0] is None:   # a null array has no bitmap
+        return np.zeros(n, dtype=bool) if arr.null_count == n else np.ones(n, dtype=bool)
+    bits = np.unpackbits(np.frombuffer(arr.buffers()[0], dtype=np.uint8), bitorder="little")
+    return bits[arr.offset:arr.offset + n].astype(bool)
+
+
+def filled(arr, value: int) -> np.ndarray:
+    """An integer or timestamp array's values as int64, `value` where null."""
+    import pyarrow as pa
+
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    raw = arr.cast(pa.int64())
+    n = len(raw)
+    if raw.null_count == n:
+        return np.full(n, value, dtype=np.int64)
+    out = np.frombuffer(raw.buffers()[1], dtype=np.int64)[raw.offset:raw.offset + n]
+    if raw.null_count == 0:
+        return out
+    out = out.copy()
+    out[~valid(raw)] = value
+    return out
+
+
+def _nonempty(arr) -> np.ndarray:
+    """Where a string array holds a value that is not empty (from its offsets)."""
+    n = len(arr)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + n + 1]
+    return (np.diff(offsets) > 0) & valid(arr)
 
 
 def _is_text(arr) -> bool:
@@ -140,7 +197,7 @@ def _instants(arr) -> np.ndarray:
             return np.full(len(arr), MIN, dtype=np.int64)
         # read in the column's own unit: nanoseconds are floored to the microsecond (the engine
         # counts whole microseconds); a value beyond what microseconds can hold is MIN (a problem)
-        raw = arr.cast(pa.int64()).fill_null(MIN).to_numpy(zero_copy_only=False)
+        raw = filled(arr, MIN)
         unit = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": 0}[arr.type.unit]
         if unit == 0:
             return np.where(raw == MIN, MIN, raw // 1_000)
@@ -163,11 +220,11 @@ def _text_instants(arr) -> np.ndarray:
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + n + 1].astype(np.int64)
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
     widths = np.diff(offsets)
-    valid = arr.is_valid().to_numpy(zero_copy_only=False) if arr.null_count else np.ones(n, dtype=bool)
-    for width in np.unique(widths[valid]).tolist():
+    present = valid(arr)
+    for width in np.unique(widths[present]).tolist():
         if not 20 <= width <= 32:
             continue
-        rows = np.flatnonzero(valid & (widths == width))
+        rows = np.flatnonzero(present & (widths == width))
         u = data[offsets[rows][:, None] + np.arange(width)]
         out[rows] = parse_fixed(u)
     return out
@@ -195,7 +252,7 @@ def from_arrow(batch, sev_names: list[str], first: int = 0) -> TicketColumns:
         bad[:] = True
         ids = pa.nulls(n, pa.string())
     ids = ids.cast(pa.string())
-    bad |= ~pc.fill_null(pc.not_equal(ids, ""), False).to_numpy(zero_copy_only=False)
+    bad |= ~_nonempty(ids)
     sev_col = column("severity")
     sev = _codes(sev_col, sev_index) if _is_text(sev_col) else np.full(n, -1, dtype=np.int64)
     bad |= sev < 0
@@ -210,11 +267,11 @@ def from_arrow(batch, sev_names: list[str], first: int = 0) -> TicketColumns:
         if pa.types.is_integer(col.type):
             col = col.cast(pa.string())
         elif not _is_text(col):   # a list, a struct, bytes: the record's problem, worded by parse_ticket
-            bad |= col.is_valid().to_numpy(zero_copy_only=False)
+            bad |= valid(col)
             col = pa.nulls(n, pa.string())
         enc = pc.dictionary_encode(col)
         values = [_str(v) for v in enc.dictionary.to_pylist()] + [None]
-        parts.append((enc.indices.fill_null(len(values) - 1).to_numpy(zero_copy_only=False).astype(np.int64), values))
+        parts.append((filled(enc.indices, len(values) - 1), values))
     (t_i, t_v), (c_i, c_v), (s_i, s_v) = parts
     combined = (t_i * len(c_v) + c_i) * len(s_v) + s_i
     uniq, inverse = np.unique(combined, return_inverse=True)
@@ -232,7 +289,7 @@ def from_arrow(batch, sev_names: list[str], first: int = 0) -> TicketColumns:
     if events is not None and not pa.types.is_null(events.type):
         if (pa.types.is_list(events.type) or pa.types.is_large_list(events.type)) and \
                 pa.types.is_struct(events.type.value_type):
-            counts = pc.list_value_length(events).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+            counts = filled(pc.list_value_length(events), 0)
             flat = events.flatten()
             ev_rows = np.repeat(np.arange(n, dtype=np.int64), counts)
             fields = {flat.type.field(i).name for i in range(flat.type.num_fields)}
@@ -249,24 +306,21 @@ def from_arrow(batch, sev_names: list[str], first: int = 0) -> TicketColumns:
                 if pa.types.is_null(col.type):
                     continue
                 if not _is_text(col):
-                    has = col.is_valid().to_numpy(zero_copy_only=False)
+                    has = valid(col)
                     given += has
                     val[has], code[has] = 0, -1
                     continue
-                has = pc.fill_null(pc.not_equal(col.cast(pa.string()), ""), False).to_numpy(zero_copy_only=False)
+                idx, values = _encode(col)
+                has = np.array([v not in (None, "") for v in values] + [False])[idx]
                 given += has
                 if name == "status":
-                    enc = pc.dictionary_encode(col)
-                    table = {v: status_index.setdefault(v, len(status_index))
-                             for v in enc.dictionary.to_pylist() if v not in (None, "")}
-                    v = _codes(enc, table)
-                    code, val = np.where(has, STATUS, code), np.where(has, v, val)
+                    table = {v: status_index.setdefault(v, len(status_index)) for v in values if v not in (None, "")}
+                    code, val = np.where(has, STATUS, code), np.where(has, _lookup(idx, values, table), val)
                 elif name == "severity":
-                    v = _codes(col, sev_index)
+                    v = _lookup(idx, values, sev_index)
                     code, val = np.where(has, np.where(v >= 0, SEV, -1), code), np.where(has, v, val)
                 else:
-                    v = _codes(col, TYPE_CODES)
-                    code = np.where(has, v, code)
+                    code = np.where(has, _lookup(idx, values, TYPE_CODES), code)
             wrong = (given != 1) | (code < 0) | (ev_t == MIN)
             first = np.cumsum(counts) - counts
             k = np.arange(ev_t.size, dtype=np.int64) - np.repeat(first, counts)
@@ -275,13 +329,13 @@ def from_arrow(batch, sev_names: list[str], first: int = 0) -> TicketColumns:
             bad[ev_rows[wrong]] = True
             ev_code, ev_val = code, val
         else:
-            bad |= events.is_valid().to_numpy(zero_copy_only=False)   # e.g. JSON text: parse_ticket reads it
+            bad |= valid(events)   # e.g. JSON text: parse_ticket reads it
     good = ~bad
     keep = good[ev_rows]
-    id_list = ids.to_pylist()
     pieces = ([ev_rows[keep]], [ev_t[keep]], [ev_code[keep]], [ev_val[keep]])
     counts = np.where(good, counts, 0)
     slow = np.flatnonzero(bad).tolist()
+    id_list = ids.to_pylist() if slow else ids   # Python strings only where some row is read as a dict
     problems, raw_severity, unnamed = parse_rows(slow, lambda r: _row_record(batch, r), sev_names, id_list, sev,
                                                  opened, counts, key_of, key_ids, status_index, pieces, first)
     cols = _assemble(id_list, sev, opened, key_of, key_ids, counts, *pieces, status_index, problems, raw_severity,
@@ -291,18 +345,52 @@ def from_arrow(batch, sev_names: list[str], first: int = 0) -> TicketColumns:
 
 
 def _row_record(batch, r: int) -> dict:
-    """Row r as a dict for `parse_ticket`; a value Python cannot hold (a timestamp out of its range)
-    becomes text that names it, so the row's problem is worded rather than raised."""
-    try:
-        return batch.slice(r, 1).to_pylist()[0]
-    except (ValueError, OverflowError, ArithmeticError):
-        record = {}
-        for name, col in zip(batch.schema.names, batch.columns):
-            try:
-                record[name] = col[r].as_py()
-            except (ValueError, OverflowError, ArithmeticError):
-                record[name] = f"<{col.type} value out of range>"
-        return record
+    """Row r as a dict for `parse_ticket`, column by column; a value Python cannot hold (a
+    timestamp out of its range) becomes text that names it, so the row's problem is worded
+    rather than raised. Instants with a zone come as aware datetimes, read as integers (pyarrow's
+    own conversion of them imports pandas)."""
+    record = {}
+    for name, col in zip(batch.schema.names, batch.columns):
+        try:
+            record[name] = _py(col.slice(r, 1).cast(_zoneless(col.type))[0].as_py(), col.type)
+        except (ValueError, OverflowError, ArithmeticError):
+            record[name] = f"<{col.type} value out of range>"
+    return record
+
+
+_PER_UNIT = {"s": 1_000_000, "ms": 1_000, "us": 1}
+
+
+def _zoneless(typ):
+    """`typ` with every timestamp that has a zone as int64 (its count of units since the epoch)."""
+    import pyarrow as pa
+
+    if pa.types.is_timestamp(typ) and typ.tz is not None:
+        return pa.int64()
+    if pa.types.is_list(typ) or pa.types.is_large_list(typ):
+        inner = _zoneless(typ.value_type)
+        return pa.list_(inner) if pa.types.is_list(typ) else pa.large_list(inner)
+    if pa.types.is_struct(typ):
+        return pa.struct([pa.field(f.name, _zoneless(f.type)) for f in typ])
+    return typ
+
+
+def _py(value, typ):
+    """A value read under `_zoneless(typ)` as `typ` would give it: units of a zoned timestamp as an
+    aware datetime."""
+    import pyarrow as pa
+
+    from slalang.runtime.records import from_us
+
+    if value is None:
+        return None
+    if pa.types.is_timestamp(typ) and typ.tz is not None:
+        return from_us(value // 1_000 if typ.unit == "ns" else value * _PER_UNIT[typ.unit])
+    if pa.types.is_list(typ) or pa.types.is_large_list(typ):
+        return [_py(v, typ.value_type) for v in value]
+    if pa.types.is_struct(typ):
+        return {f.name: _py(value.get(f.name), f.type) for f in typ}
+    return value
 
 
 # -- out --------------------------------------------------------------------------------------------
@@ -333,16 +421,37 @@ def np_column(values: np.ndarray, typ=None, null: Optional[np.ndarray] = None):
     return arr if typ is None or arr.type == typ else arr.cast(typ)
 
 
+def text_array(values: list):
+    """A string array of Python strings (None for null), built from buffers: `pa.array` on Python
+    objects imports pandas (0.2 s and 40 MB on every `slalang eval`) to look for its types."""
+    import pyarrow as pa
+
+    encoded = [b"" if v is None else v.encode("utf-8") for v in values]
+    n = len(encoded)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=n), out=offsets[1:])
+    null = np.fromiter((v is None for v in values), dtype=bool, count=n)
+    validity = pa.py_buffer(np.packbits(~null, bitorder="little")) if null.any() else None
+    large = offsets[-1] >= 2 ** 31
+    arr = pa.Array.from_buffers(pa.large_string() if large else pa.string(), n,
+                                [validity, pa.py_buffer(offsets if large else offsets.astype(np.int32)),
+                                 pa.py_buffer(b"".join(encoded))], null_count=int(null.sum()))
+    return arr.cast(pa.string()) if large else arr
+
+
 def _strings(names: list, codes: np.ndarray):
     """A string column of names[code], null where code < 0."""
     import pyarrow as pa
 
-    return pa.array(list(names) or [""], pa.string()).take(np_column(codes.astype(np.int32), null=codes < 0))
+    null = codes < 0
+    if null.all():
+        return pa.nulls(len(codes), pa.string())
+    return text_array(list(names) or [""]).take(np_column(codes.astype(np.int32), null=null))
 
 
 def _typed(values: np.ndarray, typ, null: np.ndarray):
 
-    return np_column(values.astype(np.int64), typ, null)
+    return np_column(values.astype(np.int64, copy=False), typ, null)
 
 
 def to_arrow(res: ResultColumns):
@@ -360,34 +469,52 @@ def to_arrow(res: ResultColumns):
     per = np.where(problem | (mcount == 0), 1, mcount)
     ticket = np.repeat(np.arange(n, dtype=np.int64), per)
     total = ticket.size
-    mi = np.full(total, -1, dtype=np.int64)
-    mi[np.repeat(mcount > 0, per)] = np.arange(m["row"].size)
-    has = mi >= 0
-    take = np.where(has, mi, 0)
+    every = total == m["row"].size   # every row a metric row (no problem, no ticket without metrics)
+    if every:
+        has = np.ones(total, dtype=bool)
 
-    def metric_field(name):
-        return m[name][take] if m["row"].size else np.zeros(total, dtype=np.int64)
+        def metric_field(name):
+            return m[name]
+    else:
+        mi = np.full(total, -1, dtype=np.int64)
+        mi[np.repeat(mcount > 0, per)] = np.arange(m["row"].size)
+        has = mi >= 0
+        take = np.where(has, mi, 0)
 
-    ids = res.ids if not isinstance(res.ids, list) else pa.array(res.ids, pa.string())
-    id_col = ids.take(np_column(ticket)) if total else pa.array([], pa.string())
+        def metric_field(name):
+            return m[name][take] if m["row"].size else np.zeros(total, dtype=np.int64)
+
+    ids = res.ids if not isinstance(res.ids, list) else text_array(res.ids)
+    id_col = ids.take(np_column(ticket)) if total else text_array([])
     is_problem = problem[ticket] if total else np.zeros(0, dtype=bool)
     # severity: the one each metric was judged under; else the one in force; a problem row's is null
-    sev = np.where(has, metric_field("sev"), res.final_sev[ticket] if total else 0)
-    sev = np.where(is_problem, -1, sev)
-    tid = np.where(is_problem, -1, res.terms_of_row[ticket] if total else 0)
+    if every:
+        sev, tid = metric_field("sev"), res.terms_of_row[ticket]
+    else:
+        sev = np.where(has, metric_field("sev"), res.final_sev[ticket] if total else 0)
+        sev = np.where(is_problem, -1, sev)
+        tid = np.where(is_problem, -1, res.terms_of_row[ticket] if total else 0)
     terms_names = [(t.tier, t.customer, t.service) for t in res.terms]
     terms_cols = []
     for j in range(3):
         values = [names[j] for names in terms_names]
         codes = np.array([-1 if v is None else i for i, v in enumerate(values)] + [-1], dtype=np.int64)
-        terms_cols.append(_strings(values, codes[np.where(tid < 0, len(values), tid)]))
+        terms_cols.append(_strings(values, codes[tid] if every else codes[np.where(tid < 0, len(values), tid)]))
     problem_text = list(dict.fromkeys(res.problems.values()))
     problem_code = {text: i for i, text in enumerate(problem_text)}
     pcode = np.full(n, -1, dtype=np.int64)
     for r, text in res.problems.items():
         pcode[r] = problem_code[text]
-    internal = metric_field("internal")
-    no_internal = ~has | (internal < 0)
+    no_internal = metric_field("internal") < 0
+    if not every:
+        no_internal |= ~has
+
+    def where_has(values):
+        return values if every else np.where(has, values, -1)
+
+    def or_no_row(null):
+        return null if every else null | ~has
+
     dl, idl = metric_field("dl"), metric_field("idl")
     goal, e = metric_field("goal"), metric_field("e")
     dur = pa.duration("us")
@@ -395,9 +522,9 @@ def to_arrow(res: ResultColumns):
     columns = {
         "id": id_col, "severity": _strings(res.sev_names, sev),
         "tier": terms_cols[0], "customer": terms_cols[1], "service": terms_cols[2],
-        "metric": _strings(METRICS, np.where(has, metric_field("metric"), -1)),
-        "state": _strings(STATE_NAMES, np.where(has, metric_field("state"), -1)),
-        "deadline": _typed(dl, ts, ~has | (dl == MIN)),
+        "metric": _strings(METRICS, where_has(metric_field("metric"))),
+        "state": _strings(STATE_NAMES, where_has(metric_field("state"))),
+        "deadline": _typed(dl, ts, or_no_row(dl == MIN)),
         "goal": _typed(goal, dur, ~has), "elapsed": _typed(e, dur, ~has), "remaining": _typed(goal - e, dur, ~has),
         "internal_state": _strings(STATE_NAMES, np.where(no_internal, -1, metric_field("istate"))),
         "internal_deadline": _typed(idl, ts, no_internal | (idl == MIN)),
@@ -407,30 +534,46 @@ def to_arrow(res: ResultColumns):
     return pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
 
 
+def _lists(lists: list, ref: np.ndarray):
+    """A list<string> column whose row k is lists[ref[k]], built from offsets and one take of the
+    flattened names (a take of a list column costs several times as much)."""
+    import pyarrow as pa
+
+    lengths = np.array([len(v) for v in lists] or [0], dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    names = text_array([name for v in lists for name in v] or [""])
+    per = lengths[ref]
+    offsets = np.concatenate([[0], np.cumsum(per)]).astype(np.int32)
+    idx = np.repeat(starts[ref] - offsets[:-1], per) + np.arange(int(offsets[-1]), dtype=np.int64)
+    return pa.ListArray.from_arrays(np_column(offsets), names.take(np_column(idx)))
+
+
 def _escalation_lists(res: ResultColumns, ticket: np.ndarray, has: np.ndarray, metric: np.ndarray, schema):
     """Each metric row's escalation records (every cycle's, for update) as a list of structs."""
     import pyarrow as pa
 
     x = res.esc
+    # the kernel writes records ticket by ticket, each ticket's by metric: sorted by (row, metric)
     key_x = x["row"] * 3 + x["metric"]
     key_o = ticket * 3 + metric
-    lo = np.searchsorted(key_x, key_o, side="left")
-    hi = np.searchsorted(key_x, key_o, side="right")
-    lengths = np.where(has, hi - lo, 0)
+    per_key = np.bincount(key_x, minlength=3 * res.n)
+    lengths = np.where(has, per_key[key_o] if key_o.size else key_o, 0)
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
-    idx = np.repeat(lo - offsets[:-1], lengths) + np.arange(int(offsets[-1]), dtype=np.int64)
+    if offsets[-1] == key_x.size:   # every record belongs to a row: they are in row order already
+        idx = slice(None)
+    else:   # records of a clock with no row (its goal gone with a severity change) are left out
+        lo = np.cumsum(per_key) - per_key
+        idx = np.repeat(lo[key_o] - offsets[:-1], lengths) + np.arange(int(offsets[-1]), dtype=np.int64)
     struct_type = schema.field("escalations").type.value_type
     refs = res.refs
     ref = x["ref"][idx]
     step = np.array([r[0] for r in refs] or [0], dtype=np.int32)
     repeat = np.array([r[1] for r in refs] or [0], dtype=np.int32)
-    notify = pa.array([list(r[2]) for r in refs] or [[]], pa.list_(pa.string()))
-    channels = pa.array([list(r[3]) for r in refs] or [[]], pa.list_(pa.string()))
-    ref_arr = np_column(ref.astype(np.int64))
     due = x["due"][idx]
     values = pa.StructArray.from_arrays(
         [np_column(step[ref]), np_column(repeat[ref]),
          np_column(due, pa.timestamp("us", tz="UTC"), due == MIN),
-         notify.take(ref_arr), channels.take(ref_arr), np_column(x["fired"][idx].astype(np.bool_)),
+         _lists([r[2] for r in refs], ref), _lists([r[3] for r in refs], ref),
+         np_column(x["fired"][idx].astype(np.bool_)),
          np_column(x["cycle"][idx].astype(np.int32))], fields=list(struct_type))
     return pa.ListArray.from_arrays(np_column(offsets), values)

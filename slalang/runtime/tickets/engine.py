@@ -7,12 +7,16 @@ outside the horizon) is a problem of that row only: the rest of its group is eva
 
 from __future__ import annotations
 
+from collections import deque
+from itertools import islice
+from typing import Callable, Iterable, Iterator, Optional, TypeVar
+
 import numpy as np
 
 from slalang.runtime.errors import HorizonError, RecordError
 from slalang.runtime.instants import instant_us
 from slalang.runtime.tickets.columns import TicketColumns
-from slalang.runtime.tickets.kernel import run_group
+from slalang.runtime.tickets.kernel import CORES, run_group
 from slalang.runtime.tickets.results import ResultColumns, assemble
 from slalang.runtime.tickets.rules import Tables
 
@@ -26,10 +30,12 @@ def tables_of(terms, sev_names: list[str]) -> Tables:
     return found
 
 
-def evaluate_columns(policy, cols: TicketColumns, now: int, *, strict: bool = False, terms=None) -> ResultColumns:
+def evaluate_columns(policy, cols: TicketColumns, now: int, *, strict: bool = False, terms=None,
+                     threads: Optional[int] = None) -> ResultColumns:
     """Every ticket of `cols` as of `now` (epoch µs), each under the terms in force at its opened
     instant (or every one under `terms`, for `Terms.evaluate_ticket`). With `strict`, the first
-    problem in input order raises RecordError instead."""
+    problem in input order raises RecordError instead. The kernel runs on `threads` threads
+    (default: one per core, for a batch large enough)."""
     from slalang.runtime.records import iso_z
 
     sev_names = policy.severity_list
@@ -80,7 +86,7 @@ def evaluate_columns(policy, cols: TicketColumns, now: int, *, strict: bool = Fa
         rows = np.arange(n) if everyone else np.flatnonzero(terms_of_row == tid)
         events = _events_of_rows(cols, rows, ev_first)
         out = run_group(tables, horizon, cols.opened[rows], cols.sev[rows], cols.counts[rows], events["t"],
-                        events["code"], events["val"], pausing, now)
+                        events["code"], events["val"], pausing, now, threads=threads)
         outputs.append((tid, rows, out))
     first, last = policy.horizon
     for _, rows, out in outputs:
@@ -97,6 +103,40 @@ def evaluate_columns(policy, cols: TicketColumns, now: int, *, strict: bool = Fa
     result = assemble(policy, cols, terms_list, tables_list, terms_of_row, outputs, problems)
     result.problem_kinds, result.unnamed = kinds, cols.unnamed
     return result
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def in_order(work: Callable[[T, Optional[int]], R], items: Iterable[T]) -> Iterator[R]:
+    """`work(item, threads)` for every item, results in input order, one batch per core at a time:
+    whole batches side by side keep both the kernel and the Arrow/numpy work around it busy on
+    every core (each releases the GIL), where threads inside the kernel alone leave the rest of a
+    batch on one core. Each such batch's kernel then runs on one thread (`threads=1`); an input
+    of a single batch runs alone with the kernel's own threads (`threads=None`). At most one
+    batch per core plus one is read ahead, so memory stays bounded."""
+    it = iter(items)
+    head = list(islice(it, 2))
+    if len(head) < 2 or CORES < 2:
+        for item in head:
+            yield work(item, None)
+        for item in it:
+            yield work(item, None)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(CORES, thread_name_prefix="slalang-batch")
+    try:
+        pending = deque(pool.submit(work, item, 1) for item in head)
+        for item in it:
+            while len(pending) > CORES:
+                yield pending.popleft().result()
+            pending.append(pool.submit(work, item, 1))
+        while pending:
+            yield pending.popleft().result()
+    finally:   # a failed batch or a consumer that stops early: drop what has not started
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _events_of_rows(cols: TicketColumns, rows: np.ndarray, ev_first: np.ndarray) -> dict:

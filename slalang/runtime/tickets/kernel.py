@@ -18,6 +18,7 @@ helpers cost a fifth of the time.
 from __future__ import annotations
 
 import os
+from typing import Optional
 
 import numpy as np
 from numba import njit
@@ -384,7 +385,7 @@ def _next_cycle(at, sev, cyc, nc, esc, nx, row, cycle, fired, stopped, had_goal,
 
 # -- the kernel's door ------------------------------------------------------------------------------
 
-_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 _PER_THREAD = 5_000   # below this many tickets per thread, threads cost more than they save
 _FIELD_NAMES = ("sev", "goal", "e", "dl", "state", "win", "start", "stopped", "internal", "idl", "istate")
 
@@ -427,11 +428,13 @@ def axes_of(tables):
 
 
 def run_group(tables, horizon: tuple[int, int], opened: np.ndarray, sev0: np.ndarray, counts: np.ndarray,
-              ev_t: np.ndarray, ev_code: np.ndarray, ev_val: np.ndarray, pausing: np.ndarray, now: int) -> dict:
+              ev_t: np.ndarray, ev_code: np.ndarray, ev_val: np.ndarray, pausing: np.ndarray, now: int,
+              threads: Optional[int] = None) -> dict:
     """Evaluate n tickets under one terms' tables as of `now` (epoch µs): the raw result columns
     (response and resolution per row, every update cycle, every escalation record, the severity
     in force, and the rows whose clocks reach outside the horizon). Events are flat, grouped by
-    ticket in order (`counts` per ticket); a status event's value indexes `pausing`."""
+    ticket in order (`counts` per ticket); a status event's value indexes `pausing`. At most
+    `threads` threads (default: one per core) run the kernel, each on at least _PER_THREAD tickets."""
     n = opened.size
     ax, total = axes_of(tables)
     ev_first = np.cumsum(counts) - counts
@@ -468,7 +471,7 @@ def run_group(tables, horizon: tuple[int, int], opened: np.ndarray, sev0: np.nda
                     cyc = np.concatenate([cyc[:nc], np.empty(cyc.shape, dtype=np.int64)])
         return met[:nm], cyc[:nc], esc[:nx]
 
-    workers = min(_CORES, n // _PER_THREAD)
+    workers = min(CORES if threads is None else threads, n // _PER_THREAD)
     if workers > 1:   # the kernel releases the GIL: one thread per core, each a stretch of tickets
         from concurrent.futures import ThreadPoolExecutor
 

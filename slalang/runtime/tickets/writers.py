@@ -1,5 +1,7 @@
 """Runtime stage: ticket results written straight from their columns — CSV, JSON Lines, Parquet —
-one batch at a time, so a file of any size streams through in bounded memory."""
+one batch at a time, so a file of any size streams through in bounded memory. Each writer
+`encode`s a batch (pure: batches are encoded side by side on the engine's threads) and `put`s
+the encoded batches in order."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from typing import BinaryIO, Optional
 
 import numpy as np
 
-from slalang.runtime.tickets.arrow import CSV_COLUMNS, np_column, result_schema, to_arrow
+from slalang.runtime.tickets.arrow import CSV_COLUMNS, filled, np_column, result_schema, text_array, to_arrow, valid
 from slalang.runtime.tickets.results import ResultColumns
 from slalang.runtime.tickets.rules import METRICS, STATE_NAMES
 
@@ -21,30 +23,49 @@ def _csv_table(table):
 
     out = {}
     for name in CSV_COLUMNS:
-        col = table.column(name)
+        col = table.column(name).combine_chunks()
         if pa.types.is_timestamp(col.type):
-            # UTC wall time as a naive timestamp: Arrow formats those fast (`YYYY-MM-DD HH:MM:SS`,
-            # with `.ffffff` at microsecond unit), then the T and the Z of iso_z
-            us = col.cast(pa.int64())
-            whole = pc.equal(pc.subtract(us, pc.multiply(pc.divide(us, 1_000_000), 1_000_000)), 0)
-            seconds = pc.divide(us, 1_000_000).cast(pa.timestamp("s")).cast(pa.string())
-            if not pc.all(pc.fill_null(whole, True)).as_py():   # microseconds only where there are some
-                seconds = pc.if_else(whole, seconds, us.cast(pa.timestamp("us")).cast(pa.string()))
-            out[name] = pc.binary_join_element_wise(pc.utf8_replace_slice(seconds, 10, 11, "T"), "Z", "")
+            out[name] = iso_z_text(filled(col, 0), ~valid(col))
         elif pa.types.is_duration(col.type):
-            us = col.cast(pa.int64()).to_numpy(zero_copy_only=False)
-            null = col.is_null().to_numpy(zero_copy_only=False)
-            us = np.where(null, 0, us).astype(np.int64)
+            us, null = filled(col, 0), ~valid(col)
             whole = us % 1_000_000 == 0
             text = np_column(us // 1_000_000).cast(pa.string())
             if not whole.all():   # fractional seconds as json_seconds gives them to JSON (Python's repr)
                 exact = np.where(whole, "", None).astype(object)
                 exact[~whole] = [repr(v) for v in (us[~whole] / 1_000_000).tolist()]
-                text = pc.if_else(np_column(whole), text, pa.array(exact.tolist(), pa.string()))
+                text = pc.if_else(np_column(whole), text, text_array(exact.tolist()))
             out[name] = pc.if_else(np_column(null), pa.nulls(len(col), pa.string()), text)
         else:
             out[name] = col
-    return pa.table(out)
+    return pa.Table.from_arrays(list(out.values()), names=list(out))
+
+
+def iso_z_text(us: np.ndarray, null: np.ndarray):
+    """Epoch µs as `iso_z` words them (`YYYY-MM-DDTHH:MM:SS[.ffffff]Z`, microseconds only where
+    there are some), null where `null`: Arrow formats the naive UTC wall time, numpy puts in the
+    T and the Z, row by row as bytes."""
+    import pyarrow as pa
+
+    from slalang.runtime.records import iso_z
+
+    n = len(us)
+    text = np_column(us, pa.timestamp("us")).cast(pa.string())   # `YYYY-MM-DD HH:MM:SS.ffffff`
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[:n + 1]
+    if n == 0 or not (np.diff(offsets) == 26).all():   # a year of other than four digits
+        return text_array([None if gone else iso_z(int(v)) for v, gone in zip(us.tolist(), null.tolist())])
+    rows = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[0] + 26 * n].reshape(n, 26)
+    wide = np.empty((n, 27), dtype=np.uint8)
+    wide[:, :26] = rows
+    wide[:, 10] = ord("T")
+    whole = us % 1_000_000 == 0
+    width = np.where(whole, 19, 26)
+    wide[np.arange(n), width] = ord("Z")
+    data = wide[np.arange(27) < (width + 1)[:, None]]   # row by row, each to its Z
+    ends = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(width + 1, out=ends[1:])
+    validity = pa.py_buffer(np.packbits(~null, bitorder="little")) if null.any() else None
+    return pa.Array.from_buffers(pa.string(), n, [validity, pa.py_buffer(ends), pa.py_buffer(data)],
+                                 null_count=int(null.sum()))
 
 
 class CsvWriter:
@@ -53,22 +74,31 @@ class CsvWriter:
     def __init__(self, sink: BinaryIO):
         self.sink, self.header = sink, True
 
-    def write(self, res: ResultColumns, table=None) -> None:
+    def encode(self, res: ResultColumns, table=None) -> bytes:
+        """A batch's rows as CSV text (no header). Touches no shared state: batches are encoded
+        side by side, then `put` in order."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
         import pyarrow.csv as pacsv
 
-        table = to_arrow(res) if table is None else table
-        import pyarrow.compute as pc
-
-        text = _csv_table(table)
+        text = _csv_table(to_arrow(res) if table is None else table)
         # plain values unquoted, as most CSV writers do; quotes only where some value needs them
         # names from the policy are identifiers; only ids and problem texts are free text
         needs = any(pc.any(pc.match_substring_regex(text.column(name), '[",\\r\\n]')).as_py()
                     for name in ("id", "problem") if text.column(name).null_count < text.num_rows)
+        out = pa.BufferOutputStream()
+        pacsv.write_csv(text, out, pacsv.WriteOptions(include_header=False,
+                                                     quoting_style="needed" if needs else "none"))
+        return out.getvalue().to_pybytes()
+
+    def put(self, encoded: bytes) -> None:
         if self.header:   # Arrow quotes header names always; the names need no quotes
             self.sink.write((",".join(CSV_COLUMNS) + "\n").encode())
-        pacsv.write_csv(text, self.sink, pacsv.WriteOptions(include_header=False,
-                                                            quoting_style="needed" if needs else "none"))
-        self.header = False
+            self.header = False
+        self.sink.write(encoded)
+
+    def write(self, res: ResultColumns, table=None) -> None:
+        self.put(self.encode(res, table))
 
     def close(self) -> None:
         if self.header:   # no batch at all: still a header, so the file says what it would hold
@@ -84,10 +114,15 @@ class JsonWriter:
     def __init__(self, sink: BinaryIO):
         self.sink = sink
 
-    def write(self, res: ResultColumns, table=None) -> None:
+    def encode(self, res: ResultColumns, table=None) -> bytes:
         lines = [json.dumps(r.to_json(), ensure_ascii=False) for r in res.views()]
-        if lines:
-            self.sink.write(("\n".join(lines) + "\n").encode("utf-8"))
+        return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+    def put(self, encoded: bytes) -> None:
+        self.sink.write(encoded)
+
+    def write(self, res: ResultColumns, table=None) -> None:
+        self.put(self.encode(res, table))
 
     def close(self) -> None:
         pass
@@ -104,8 +139,14 @@ class ParquetWriter:
 
         self.writer = pq.ParquetWriter(sink, result_schema())
 
+    def encode(self, res: ResultColumns, table=None):
+        return to_arrow(res) if table is None else table
+
+    def put(self, table) -> None:
+        self.writer.write_table(table)
+
     def write(self, res: ResultColumns, table=None) -> None:
-        self.writer.write_table(to_arrow(res) if table is None else table)
+        self.put(self.encode(res, table))
 
     def close(self) -> None:
         self.writer.close()
