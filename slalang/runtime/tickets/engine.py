@@ -130,7 +130,7 @@ def in_order(work: Callable[[T, Optional[int]], R], items: Iterable[T]) -> Itera
     try:
         pending = deque(pool.submit(work, item, 1) for item in head)
         for item in it:
-            while len(pending) > CORES:
+            while len(pending) >= CORES:
                 yield pending.popleft().result()
             pending.append(pool.submit(work, item, 1))
         while pending:

@@ -266,19 +266,25 @@ def assemble(policy, cols, terms_list: list, tables_list: list, terms_of_row: np
             refs.extend((index + 1, k, tuple(tables.steps[index]["notify"]), tuple(tables.steps[index]["channels"]))
                         for index, k, _ in tables.plan)
         final_sev[rows] = out["sev"]
+        whole = rows.size == n   # the group is the whole batch: its row numbers are the batch's
+
+        def batch_rows(local):
+            return local if whole else rows[local]
+
         m = out["metrics"]
         part = {k: m[k] for k in _FIELDS}
         part["win"] = win_map[m["win"]]
-        part["row"], part["metric"] = rows[m["row"]], m["metric"]
+        part["row"], part["metric"] = batch_rows(m["row"]), m["metric"]
         m_parts.append(part)
         cyc = out["cycles"]
         keep = cyc["goal"] >= 0
+        keep = slice(None) if keep.all() else keep
         part = {k: cyc[k][keep] for k in _FIELDS}
         part["win"] = win_map[part["win"]]
-        part["row"], part["cycle"] = rows[cyc["row"][keep]], cyc["cycle"][keep]
+        part["row"], part["cycle"] = batch_rows(cyc["row"][keep]), cyc["cycle"][keep]
         c_parts.append(part)
         x = out["esc"]
-        x_parts.append({"row": rows[x["row"]], "metric": x["metric"], "cycle": x["cycle"], "gen": x["gen"],
+        x_parts.append({"row": batch_rows(x["row"]), "metric": x["metric"], "cycle": x["cycle"], "gen": x["gen"],
                         "ref": x["p"] + ref_base[tid], "due": x["due"], "fired": x["fired"]})
         window_names = list(window_index)
     bad = np.zeros(n, dtype=bool)
