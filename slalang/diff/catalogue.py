@@ -150,3 +150,31 @@ def ola_changes(ctx: Context) -> Iterator[Change]:
                           "the services it supports", internal=True).place("ola", oid)
         for finding in compare_terms(a, b, ctx):
             yield internalised(finding, party).place("ola", oid)
+
+
+def source_changes(ctx: Context) -> Iterator[Change]:
+    """Ticket sources (SPEC §12): how a ticket system's export reads as tickets. A source changes
+    what the data says, not what is owed, so every change is neutral and says what moved."""
+    old, new = ctx.old.get("ticket_sources", {}), ctx.new.get("ticket_sources", {})
+    for sid in sorted(old.keys() | new.keys()):
+        a, b = old.get(sid), new.get(sid)
+        if a is None or b is None:
+            yield _presence("source", sid, a, b, old_text=f"format {(a or b)['format']}",
+                            new_text=f"format {(a or b)['format']}")
+            continue
+        why = "how the export reads as tickets"
+        for field in ("format", "timezone", "instants"):
+            yield from _wording("source", sid, field, a[field] or "", b[field] or "", why)
+        for name in sorted(a["columns"].keys() | b["columns"].keys()):
+            yield from _wording("source", sid, f"column {name}", a["columns"].get(name, ""),
+                                b["columns"].get(name, ""), why)
+        for raw in sorted(a["severities"].keys() | b["severities"].keys()):
+            yield from _wording("source", sid, f'severity "{raw}"', a["severities"].get(raw, ""),
+                                b["severities"].get(raw, ""), why)
+
+        def status_text(entry) -> str:
+            return "" if entry is None else entry["status"] + (" responds" if entry["responds"] else "")
+
+        for raw in sorted(a["statuses"].keys() | b["statuses"].keys()):
+            yield from _wording("source", sid, f'status "{raw}"', status_text(a["statuses"].get(raw)),
+                                status_text(b["statuses"].get(raw)), why)

@@ -13,8 +13,8 @@ ADDED, REMOVED, BREAKING = "added", "removed", "breaking"
 CLASSIFICATIONS = (BREAKING, LOOSER, STRICTER, ADDED, REMOVED, NEUTRAL)
 
 #: Entity kinds in the order they are compared and printed.
-KINDS = ("policy", "severity", "exclusion", "contact", "window", "escalation", "tier", "service",
-         "customer", "ola")
+KINDS = ("policy", "severity", "status", "exclusion", "contact", "window", "escalation", "tier", "service",
+         "customer", "ola", "source")
 
 #: What each `--fail-on` level fails on: `looser` also fails on `breaking`.
 FAIL_ON = {"looser": frozenset({LOOSER, BREAKING}), "breaking": frozenset({BREAKING})}

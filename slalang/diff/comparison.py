@@ -9,7 +9,7 @@ sets, so reformatting, reordering declarations or editing comments shows no chan
 from __future__ import annotations
 
 from slalang.diff.catalogue import (escalation_changes, ola_changes, policy_changes, service_changes,
-                                    severity_changes, simple_changes, tier_changes)
+                                    severity_changes, simple_changes, source_changes, tier_changes)
 from slalang.diff.change import Change, ordered
 from slalang.diff.context import Context
 from slalang.diff.contracts import customer_changes
@@ -20,10 +20,13 @@ def compare(old: dict, new: dict) -> list[Change]:
     """Every semantic change from artifact `old` to artifact `new`, in a deterministic order:
     entities by kind (policy, severity, exclusion, contact, window, escalation, tier, service,
     customer, ola) and id; an entity's changes in the order its statements are compared."""
+    # artifacts from before statuses and sources existed have neither section
+    old, new = ({"statuses": {}, "ticket_sources": {}, **a} for a in (old, new))
     ctx = Context(old, new)
     changes: list[Change] = []
     changes += policy_changes(ctx)
     changes += severity_changes(ctx)
+    changes += simple_changes(ctx, "status", "statuses", "description")
     changes += simple_changes(ctx, "exclusion", "exclusions", "description")
     changes += simple_changes(ctx, "contact", "contacts", "address")
     changes += window_changes(ctx)
@@ -32,6 +35,7 @@ def compare(old: dict, new: dict) -> list[Change]:
     changes += service_changes(ctx)
     changes += customer_changes(ctx)
     changes += ola_changes(ctx)
+    changes += source_changes(ctx)
     return ordered(changes)
 
 
@@ -42,4 +46,5 @@ def empty_artifact(policy: dict | None = None) -> dict:
                                           "timezone": "UTC", "horizon": [2020, 2040]}
     return {"format": 1, "slalang": "", "sources": [], "digest": "", "policy": header,
             "severities": [], "exclusions": {}, "contacts": {}, "windows": {}, "escalations": {},
-            "tiers": {}, "services": {}, "customers": {}, "olas": {}, "tests": []}
+            "tiers": {}, "services": {}, "customers": {}, "olas": {}, "tests": [], "statuses": {},
+            "ticket_sources": {}}

@@ -11,7 +11,7 @@ from slalang.diagnostics import Diagnostic, Span
 from slalang.resolve.inherit import (Stmt, WindowPart, apply_overrides, flatten_tier, flatten_window,
                                      objective_statements)
 from slalang.resolve.loader import SourceFile, Sources
-from slalang.resolve.scope import Entity, Scope
+from slalang.resolve.scope import BUILTIN_STATUSES, Entity, Scope
 from slalang.syntax import ast
 
 DEFAULT_HORIZON = (2020, 2040)
@@ -156,10 +156,28 @@ def build_model(sources: Sources) -> Model:
                     edge(ent, scope.lookup(ent.file, ref, "service", source=ent, role="underpins"),
                          "underpins", ref.span)
 
+    for ent in scope.of_kind("source"):
+        for node in ent.decl.body:
+            if isinstance(node, ast.SourceMapping):
+                if node.kind == "severity":
+                    edge(ent, scope.lookup(ent.file, node.target, "severity", source=ent, role="maps"), "maps",
+                         node.target.span)
+                else:
+                    edge(ent, _status(scope, ent.file, node.target, ent), "maps", node.target.span)
+
     for test, sf in scope.tests:
         _link_test(scope, test, sf)
     model.diagnostics = scope.diagnostics
     return model
+
+
+def _status(scope: Scope, sf: SourceFile, ref: ast.QualName, owner: Optional[Entity]) -> Optional[Entity]:
+    """The declared status a `pause when` or a source names. Built-in statuses need no declaration;
+    a policy that declares no status may name any (its statuses are whatever tickets say)."""
+    if ref.alias is None and ref.name in BUILTIN_STATUSES or not scope.of_kind("status"):
+        return None
+    return scope.lookup(sf, ref, "status", source=owner, role="pauses" if owner is None or owner.kind != "source"
+                        else "maps")
 
 
 def _link_objectives(model: Model, owner: Entity, stmts: list[Stmt], edge) -> None:
@@ -173,6 +191,9 @@ def _link_objectives(model: Model, owner: Entity, stmts: list[Stmt], edge) -> No
         elif isinstance(node, ast.Escalate):
             edge(owner, scope.lookup(sf, node.ref, "escalation", source=owner, role="escalates"),
                  "escalates", node.ref.span)
+        elif isinstance(node, ast.PauseWhen):
+            for name in node.statuses:
+                edge(owner, _status(scope, sf, ast.QualName(name.span, (name.value,)), owner), "pauses", name.span)
         elif isinstance(node, ast.Exclude):
             for item in node.items:
                 target = scope.lookup(sf, item.ref, ("exclusion", "window"), source=owner, role="excludes")

@@ -84,6 +84,8 @@ class Builder:
                        "horizon": list(policy.horizon)},
             "sources": [{"path": f.rel, "sha256": f.sha256} for f in files],
             "severities": self.severities(),
+            "statuses": {e.id: {"description": e.decl.description.value, "span": self.span(e)}
+                         for e in self._ids("status")},
             "exclusions": {e.id: {"description": e.decl.description.value, "span": self.span(e)}
                            for e in self._ids("exclusion")},
             "contacts": {e.id: {"address": e.decl.address.value, "span": self.span(e)}
@@ -94,6 +96,7 @@ class Builder:
             "services": {e.id: self.service(e) for e in self._ids("service")},
             "customers": {e.id: self.customer(e) for e in self._ids("customer")},
             "olas": {e.id: self.ola(e) for e in self._ids("ola")},
+            "ticket_sources": {e.id: self.ticket_source(e) for e in self._ids("source")},
             "tests": [self.test(t, sf) for t, sf in self.scope.tests],
         }
         return with_digest(body)
@@ -108,6 +111,30 @@ class Builder:
                 if ent.node in self.reachable:
                     out.append({"name": ent.id, "description": ent.decl.description.value, "rank": rank,
                                 "scale": sf.rel, "span": self.span(ent)})
+        return out
+
+    # -- ticket sources ---------------------------------------------------------------------------
+    def ticket_source(self, ent: Entity) -> dict:
+        """A source as its readers use it: format, zone and strptime format of naive instants, where
+        each field is, and every raw severity and status name with what it means."""
+        out = {"format": None, "timezone": None, "instants": None, "columns": {}, "severities": {}, "statuses": {},
+               "span": self.span(ent)}
+        for node in ent.decl.body:
+            if isinstance(node, ast.SourceFormat):
+                out["format"] = node.format.value
+            elif isinstance(node, ast.Field) and node.key == "timezone":
+                out["timezone"] = node.value.value
+            elif isinstance(node, ast.Instants):
+                out["instants"] = node.format.value
+            elif isinstance(node, ast.Column):
+                out["columns"][node.field.value] = node.path.value
+            elif isinstance(node, ast.SourceMapping) and node.kind == "severity":
+                target = self.ref(ent.file, node.target, "severity").id
+                for raw in node.raws:
+                    out["severities"].setdefault(raw.value, target)
+            elif isinstance(node, ast.SourceMapping):
+                for raw in node.raws:
+                    out["statuses"].setdefault(raw.value, {"status": node.target.name, "responds": node.responds})
         return out
 
     # -- windows ----------------------------------------------------------------------------------

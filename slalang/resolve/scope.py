@@ -9,7 +9,13 @@ from slalang.diagnostics import Diagnostic, Span, did_you_mean, error
 from slalang.resolve.loader import SourceFile, Sources
 from slalang.syntax import ast
 
-KINDS = ("window", "severity", "exclusion", "contact", "escalation", "tier", "service", "customer", "ola")
+KINDS = ("window", "severity", "status", "exclusion", "contact", "escalation", "tier", "service", "customer", "ola",
+         "source")
+# names tickets carry bare (a severity or a status in a ticket's record): their ids are bare in
+# every file, and a bare name may come from any imported file
+BARE = ("severity", "status")
+# statuses every policy has (SPEC §12): entering `resolved` resolves, `cancelled` cancels
+BUILTIN_STATUSES = ("open", "resolved", "cancelled")
 ALWAYS = "always"
 
 
@@ -97,7 +103,7 @@ class Scope:
                     "SLA202", f'{kind} "{name}" is declared twice in this file', item.name.span,
                     f"rename or remove one of the two {kind}s", [("first declared here", first.span)]))
                 continue
-            ent_id = name if (sf.is_root or kind == "severity") else f"{sf.module_id}.{name}"
+            ent_id = name if (sf.is_root or kind in BARE) else f"{sf.module_id}.{name}"
             ent = Entity(kind, ent_id, name, sf, item)
             if (kind, ent_id) in self.entities:
                 first = self.entities[(kind, ent_id)]
@@ -152,18 +158,18 @@ class Scope:
                     return self._used(source, ent, ref.span, role)
             if ref.alias is None and kind == "window" and ref.name == ALWAYS:
                 return self._used(source, BUILTIN_ALWAYS, ref.span, role)
-            if ref.alias is None and kind == "severity":
-                ent = self._imported_severity(sf, ref)
+            if ref.alias is None and kind in BARE:
+                ent = self._imported_bare(sf, ref, kind)
                 if ent is not None:
                     return self._used(source, ent, ref.span, role)
         if report:
             self._report(self._unknown(sf, ref, kinds, code))
         return None
 
-    def _imported_severity(self, sf: SourceFile, ref: ast.QualName) -> Optional[Entity]:
-        # Tickets carry bare severity names, so a bare name may come from any imported scale.
-        found = [(alias, self.by_file[key]["severity"][ref.name]) for alias, key in sf.bindings.items()
-                 if ref.name in self.by_file.get(key, {}).get("severity", {})]
+    def _imported_bare(self, sf: SourceFile, ref: ast.QualName, kind: str) -> Optional[Entity]:
+        # Tickets carry bare severity and status names, so a bare name may come from any import.
+        found = [(alias, self.by_file[key][kind][ref.name]) for alias, key in sf.bindings.items()
+                 if ref.name in self.by_file.get(key, {}).get(kind, {})]
         if len(found) == 1:
             self.used_bindings.add((sf.key, found[0][0]))
             return found[0][1]
@@ -177,7 +183,7 @@ class Scope:
         names = list(self.by_file.get(sf.key, {}).get(kind, {}))
         for alias, key in sf.bindings.items():
             names += [f"{alias}.{n}" for n in self.by_file.get(key, {}).get(kind, {})]
-            if kind == "severity":
+            if kind in BARE:
                 names += list(self.by_file.get(key, {}).get(kind, {}))
         if kind == "window":
             names.append(ALWAYS)
@@ -196,7 +202,8 @@ class Scope:
                 help_ = f'"{ref.text}" is a {elsewhere[0]}, not a {what}'
             elif candidates:
                 shown = ", ".join(sorted(set(candidates))[:6])
-                plural = " or ".join(k[:-1] + "ies" if k.endswith("y") else k + "s" for k in kinds)
+                plural = " or ".join(k[:-1] + "ies" if k.endswith("y") else k + ("es" if k.endswith("s") else "s")
+                                     for k in kinds)
                 help_ = f"known {plural} here: {shown}"
             else:
                 help_ = f"declare it with `{kinds[0]} {ref.name} ...`"

@@ -169,6 +169,12 @@ class SeverityDecl(Node):
 
 
 @dataclass(frozen=True)
+class StatusDecl(Node):
+    name: Name
+    description: Str
+
+
+@dataclass(frozen=True)
 class ExclusionDecl(Node):
     name: Name
     description: Str
@@ -407,6 +413,40 @@ class TestDecl(Node):
     body: tuple[Node, ...]
 
 
+# -- ticket sources ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SourceFormat(Node):
+    format: Name
+
+
+@dataclass(frozen=True)
+class Instants(Node):
+    format: Str
+
+
+@dataclass(frozen=True)
+class Column(Node):
+    field: Name
+    path: Str
+
+
+@dataclass(frozen=True)
+class SourceMapping(Node):
+    """`severity "raw", ... as NAME` or `status "raw", ... as NAME [responds]`."""
+
+    kind: str                      # "severity" | "status"
+    raws: tuple[Str, ...]
+    target: QualName
+    responds: bool = False
+
+
+@dataclass(frozen=True)
+class SourceDecl(Node):
+    name: Name
+    body: tuple[Node, ...]
+
+
 # -- module ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -434,6 +474,7 @@ class Module(Node):
 DECL_KINDS: dict[type, str] = {
     WindowDecl: "window",
     SeverityDecl: "severity",
+    StatusDecl: "status",
     ExclusionDecl: "exclusion",
     ContactDecl: "contact",
     EscalationDecl: "escalation",
@@ -441,4 +482,5 @@ DECL_KINDS: dict[type, str] = {
     ServiceDecl: "service",
     CustomerDecl: "customer",
     OlaDecl: "ola",
+    SourceDecl: "source",
 }

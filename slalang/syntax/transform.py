@@ -154,6 +154,9 @@ class ToAst(Transformer):
     def severity_decl(self, meta, c):
         return ast.SeverityDecl(self._span(meta), c[0], c[1])
 
+    def status_decl(self, meta, c):
+        return ast.StatusDecl(self._span(meta), c[0], c[1])
+
     def exclusion_decl(self, meta, c):
         return ast.ExclusionDecl(self._span(meta), c[0], c[1])
 
@@ -286,6 +289,28 @@ class ToAst(Transformer):
 
     def underpins_stmt(self, meta, c):
         return ast.Underpins(self._span(meta), c[0])
+
+    # -- ticket sources --------------------------------------------------------------------------
+    def source_decl(self, meta, c):
+        return ast.SourceDecl(self._span(meta), c[0], tuple(c[1:]))
+
+    def format_stmt(self, meta, c):
+        return ast.SourceFormat(self._span(meta), c[0])
+
+    def instants_stmt(self, meta, c):
+        return ast.Instants(self._span(meta), c[0])
+
+    def column_stmt(self, meta, c):
+        return ast.Column(self._span(meta), c[0], c[1])
+
+    string_list = name_list
+
+    def source_severity(self, meta, c):
+        return ast.SourceMapping(self._span(meta), "severity", c[0], c[1])
+
+    def source_status(self, meta, c):
+        target = ast.QualName(c[1].span, (c[1].value,))
+        return ast.SourceMapping(self._span(meta), "status", c[0], target, c[2] is not None)
 
     # -- tests --------------------------------------------------------------------------------
     def test_decl(self, meta, c):

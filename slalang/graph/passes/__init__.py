@@ -5,6 +5,7 @@ from slalang.graph.passes.cycles import check_cycles
 from slalang.graph.passes.escalation import check_escalations
 from slalang.graph.passes.feasibility import check_feasibility
 from slalang.graph.passes.names import check_unused
+from slalang.graph.passes.sources import check_sources
 from slalang.graph.passes.targets import check_targets
 from slalang.graph.passes.windows import check_windows
 
@@ -17,6 +18,7 @@ PASSES = (
     ("feasibility", check_feasibility),
     ("contracts", check_contracts),
     ("olas", check_olas),
+    ("sources", check_sources),
 )
 
 __all__ = ["PASSES"]
