@@ -196,16 +196,25 @@ def eval_(tickets: Path = typer.Argument(..., help="Tickets as JSON Lines (.json
                                                  "is a row with its problem)."),
           output: Optional[Path] = typer.Option(None, "--output", "-o",
                                                 help="Write here (whole or not at all) instead of stdout."),
-          strict: bool = typer.Option(False, "--strict", help="Stop at the first malformed record (exit 2).")) -> None:
+          strict: bool = typer.Option(False, "--strict", help="Stop at the first malformed record (exit 2)."),
+          source: Optional[str] = typer.Option(None, "--source", "-s",
+                                               help="Read the file through this source of the policy: the "
+                                                    "ticket system's own export (tickets, events, jira, "
+                                                    "zendesk or servicenow)."),
+          max_skipped: Optional[str] = typer.Option(None, "--max-skipped",
+                                                    help="Exit 2 when more records than this were skipped: a "
+                                                         "count (10) or a share of those read (5%).")) -> None:
     """Ticket states, deadlines and due escalations, each ticket under the terms in force when it opened.
 
-    Streams the input in batches (10,000 records; JSON Lines in blocks of 20,000 lines): memory
-    does not grow with the number of tickets. The summary on stderr gives records read, evaluated
-    and skipped (by reason); a run that could evaluate no record exits 2."""
+    Streams the input in batches of 10,000 records: memory does not grow with the number of
+    tickets (a source of format events, jira, zendesk or servicenow holds the file's rows to
+    group them by ticket). The summary on stderr gives records read, evaluated and skipped (by
+    reason); a run that could evaluate no record exits 2."""
     from slalang.views.eval import evaluate_file
 
     policy, _ = _load_policy(policy_path)
-    code = evaluate_file(policy, tickets, now=now, format=format.value, strict=strict, output=output)
+    code = evaluate_file(policy, tickets, now=now, format=format.value, strict=strict, output=output,
+                         source=source, max_skipped=max_skipped)
     raise typer.Exit(code)
 
 
@@ -222,7 +231,9 @@ def report(policy_path: Path = typer.Option(..., "--policy", "-p", help="Policy 
            period: str = typer.Option(..., "--period", help="2025-03-04, 2025-W10, 2025-03, 2025-Q1 or 2025."),
            format: ReportFormat = typer.Option(ReportFormat.md, "--format", "-f", help="md, html or json."),
            output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
-           strict: bool = typer.Option(False, "--strict", help="Stop at the first malformed record (exit 2).")) -> None:
+           strict: bool = typer.Option(False, "--strict", help="Stop at the first malformed record (exit 2)."),
+           source: Optional[str] = typer.Option(None, "--source", "-s",
+                                                help="Read --tickets through this source of the policy.")) -> None:
     """Compliance and credits per customer contract for a period: availability, budget, tickets, breaches."""
     from slalang.report import build_report, render_report
     from slalang.runtime.periods import PeriodError, parse_period
@@ -237,8 +248,8 @@ def report(policy_path: Path = typer.Option(..., "--policy", "-p", help="Policy 
         raise typer.Exit(EXIT_USAGE)
     services, severities = set(policy.artifact["services"]), policy.severity_names
     outage_records = [o for _, o in iter_parsed(policy, outages, lambda r: parse_outage(r, services), strict)]
-    ticket_records = [t for _, t in iter_parsed(policy, tickets, lambda r: parse_ticket(r, severities), strict)] \
-        if tickets else []
+    ticket_records = [t for _, t in iter_parsed(policy, tickets, lambda r: parse_ticket(r, severities), strict,
+                                                source)] if tickets else []
     from slalang.runtime.errors import SlalangError
 
     try:

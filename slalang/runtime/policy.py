@@ -195,9 +195,32 @@ class Policy:
         from slalang.runtime.records import instant_us
         from slalang.runtime.tickets.arrow import evaluate_arrow
 
-        if source is not None:   # a policy names its sources; this one declares none
-            raise LookupError(f"unknown source {source!r}: this policy declares no sources")
+        if source is not None:   # rows as the ticket system wrote them, read through a source (§12)
+            from slalang.runtime.tickets.api import evaluate_records
+            from slalang.runtime.tickets.arrow import batches, to_arrow
+
+            reader = self.source(source)
+            rows = (row for batch in batches(data) for row in batch.to_pylist())
+            return to_arrow(evaluate_records(self, list(reader.read(rows)), instant_us(now, "now"), strict=strict))
         return evaluate_arrow(self, data, instant_us(now, "now"), strict=strict)
+
+    # -- ticket sources ----------------------------------------------------------------------------
+    @property
+    def source_names(self) -> list[str]:
+        return sorted(self.artifact.get("ticket_sources", {}))
+
+    def source(self, name: str):
+        """A `source` of the policy (SPEC §12): `.read(path_or_rows)` yields §7 ticket dicts."""
+        from slalang.runtime.sources import Source
+
+        spec = self.artifact.get("ticket_sources", {}).get(name)
+        if spec is None:
+            known = ", ".join(self.source_names) or "none"
+            raise LookupError(f"unknown source {name!r}; this policy's sources: {known}")
+        found = self._terms.get(("source", name))
+        if found is None:
+            found = self._terms[("source", name)] = Source(self, name, spec)
+        return found
 
     def entity(self, kind: str, ident: str) -> Optional[dict[str, Any]]:
         return self.artifact.get(kind, {}).get(ident)

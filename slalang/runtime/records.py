@@ -72,6 +72,8 @@ def parse_ticket(record: Any, severities: Optional[set[str]] = None) -> Ticket:
     """A ticket from its §7 dict; RecordError says what is wrong."""
     if not isinstance(record, dict):
         raise RecordError("a ticket must be a JSON object")
+    if record.get("problem") not in (None, ""):   # a record a source could not read (SPEC §12)
+        raise RecordError(str(record["problem"]))
     ticket_id = _text(record, "id", required=True)
     severity = _text(record, "severity", required=True)
     if severities is not None and severity not in severities:

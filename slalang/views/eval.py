@@ -51,6 +51,9 @@ def _read(path: Path) -> Iterator[tuple[int, object, Optional[Problem]]]:
 
 def _skip(problem: Problem, strict: bool) -> None:
     """Report a bad record on stderr: skipped, or (--strict) the end of the run with exit 2."""
+    own = f"line {problem.line}: "   # a source's problem names its line; the location says it already
+    if problem.message.startswith(own):
+        problem = Problem(problem.line, problem.message[len(own):], problem.source)
     typer.echo(f"{problem}{'' if strict else ' (skipped)'}", err=True)
     if strict:
         raise typer.Exit(2)
@@ -61,12 +64,21 @@ def _skipped(bad: int) -> None:
         typer.echo(f"{bad} record{'s' * (bad != 1)} skipped", err=True)
 
 
-def iter_parsed(policy, path: Path, parse, strict: bool) -> Iterator[tuple[int, object]]:
+def iter_parsed(policy, path: Path, parse, strict: bool, source: Optional[str] = None) -> Iterator[tuple[int, object]]:
     """(line, parsed record) for every good record; bad ones are reported on stderr with their
-    line number (or stop the run with exit 2 under --strict). None is ever dropped silently."""
+    line number (or stop the run with exit 2 under --strict). None is ever dropped silently.
+    With `source`, the file is read through that source of the policy (SPEC §12)."""
     name = _name(path)
     bad = 0
-    for line, record, problem in _read(path):
+    found = _read(path)
+    if source is not None:
+        try:
+            reader = policy.source(source)
+        except LookupError as exc:
+            typer.echo(f"error: {exc.args[0]}", err=True)
+            raise typer.Exit(2)
+        found = (line for chunk in _source_chunks(reader, path) for line in _unchunk(chunk))
+    for line, record, problem in found:
         if problem is None:
             try:
                 yield line, parse(record)
@@ -90,6 +102,32 @@ def _progress(chunks, label: str):
         return chunks
     from rich.progress import track
     return track(chunks, description=label, console=None, transient=True)
+
+
+def _unchunk(chunk) -> Iterator[tuple[int, object, Optional[Problem]]]:
+    lines, records, problems = chunk
+    for pos, (line, record) in enumerate(zip(lines, records)):
+        yield line, record, problems.get(pos)
+
+
+def _source_chunks(source, path: Path) -> Iterator[tuple[list[int], list, dict[int, Problem]]]:
+    """The tickets a `source` reads from the file (SPEC §12), CHUNK at a time; a ticket it cannot
+    read keeps its place as a record with its id and its problem."""
+    name = _name(path)
+    if str(path) == "-":
+        records = source.records(sys.stdin.buffer, name=name)
+    else:
+        if not path.is_file():
+            typer.echo(f"error: cannot read {path}: no such file", err=True)
+            raise typer.Exit(2)
+        records = source.records(path, name=name)
+    try:
+        found = ((line, record, None if problem is None else Problem(line, problem, name))
+                 for line, record, problem in records)
+        yield from _record_chunks(found, keep_record=True)
+    except UnicodeDecodeError:
+        typer.echo(f"error: {name} is not UTF-8 text", err=True)
+        raise typer.Exit(2)
 
 
 def _chunks(path: Path) -> Iterator[tuple[list[int], object, dict[int, Problem]]]:
@@ -142,15 +180,16 @@ def _open_binary(path: Path):
         raise typer.Exit(2)
 
 
-def _record_chunks(found) -> Iterator[tuple[list[int], list, dict[int, Problem]]]:
-    """(line, record, problem) triples in chunks of CHUNK records."""
+def _record_chunks(found, keep_record: bool = False) -> Iterator[tuple[list[int], list, dict[int, Problem]]]:
+    """(line, record, problem) triples in chunks of CHUNK records (a problem's record is kept
+    with `keep_record`: a source's problem record still names its ticket)."""
     lines: list[int] = []
     records: list = []
     problems: dict[int, Problem] = {}
     for line, record, problem in found:
         if problem is not None:
             problems[len(records)] = problem
-            record = {}
+            record = {"id": record["id"]} if keep_record and isinstance(record, dict) and record.get("id") else {}
         lines.append(line)
         records.append(record)
         if len(records) == CHUNK:
@@ -212,11 +251,25 @@ class _Output:
                 os.unlink(self.tmp)
 
 
+def max_skipped_limit(text: Optional[str]) -> Optional[tuple[int, bool]]:
+    """`--max-skipped N` or `P%`: (N, False) or (P, True); None for no limit. ValueError if bad."""
+    if text is None:
+        return None
+    raw = text.strip()
+    share = raw.endswith("%")
+    number = raw[:-1] if share else raw
+    if not number.isdigit() or (share and int(number) > 100):
+        raise ValueError(f"--max-skipped takes a count (10) or a share of the records read (5%), not {text!r}")
+    return int(number), share
+
+
 def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict: bool,
-                  output: Optional[Path] = None) -> int:
+                  output: Optional[Path] = None, source: Optional[str] = None,
+                  max_skipped: Optional[str] = None) -> int:
     """`slalang eval`: stream the file through the engine in batches and write every record's
     result (a skipped one's with its problem); the summary goes to stderr. Exit 2 when a record
-    is bad under --strict, or when no record could be evaluated."""
+    is bad under --strict, when no record could be evaluated, or when more were skipped than
+    `max_skipped` allows. With `source`, the file is read through that source of the policy."""
     from slalang.runtime.tickets.api import evaluate_records
     from slalang.runtime.tickets.arrow import from_arrow
     from slalang.runtime.tickets.engine import evaluate_columns, in_order
@@ -224,9 +277,17 @@ def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict
 
     try:
         now_us = instant_us(now, "--now") if now else instant_us(datetime.now(timezone.utc), "now")
-    except InstantError as exc:
+        limit = max_skipped_limit(max_skipped)
+    except (InstantError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2
+    reader = None
+    if source is not None:
+        try:
+            reader = policy.source(source)
+        except LookupError as exc:
+            typer.echo(f"error: {exc.args[0]}", err=True)
+            return 2
     if format == "parquet" and output is None and sys.stdout.isatty():
         typer.echo("error: --format parquet writes binary: give -o FILE (or redirect stdout)", err=True)
         return 2
@@ -258,13 +319,15 @@ def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict
             res.problems[pos] = problem.message
         ids = res.id_list() if res.problems else []
         for pos in res.problems:
-            if pos in line_problems or pos in res.unnamed:
+            named = pos in line_problems and isinstance(records, list) and records[pos].get("id")
+            if (pos in line_problems and not named) or pos in res.unnamed:
                 ids[pos] = f"#{lines[pos]}"   # a record with no id is named by its line
         return lines, res, writer.encode(res) if writer is not None else None
 
     read, ok = 0, False
     try:
-        for lines, res, encoded in in_order(work, _progress(_chunks(path), "evaluating")):
+        chunks = _chunks(path) if reader is None else _source_chunks(reader, path)
+        for lines, res, encoded in in_order(work, _progress(chunks, "evaluating")):
             read += res.n
             tally.add(res, {pos: _reason(text) for pos, text in res.problems.items()})
             for pos in sorted(res.problems):
@@ -297,6 +360,13 @@ def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict
     if tally.evaluated == 0:
         typer.echo("error: no record could be evaluated", err=True)
         return 2
+    skipped = sum(tally.skipped.values())
+    if limit is not None:
+        bound, share = limit
+        if (skipped * 100 > bound * read) if share else skipped > bound:
+            typer.echo(f"error: {skipped:,} of {read:,} records skipped, more than --max-skipped {max_skipped}",
+                       err=True)
+            return 2
     return 0
 
 
@@ -305,7 +375,7 @@ _VARYING = re.compile(r"\"[^\"]*\"|'[^']*'|\d{4}-\d\d-\d\d[T ][\d:.]+(?:Z|[+-]\d
 
 def _reason(problem: str) -> str:
     """A problem's reason for the summary: its text with the values that vary per record elided."""
-    return _VARYING.sub("…", problem)
+    return _VARYING.sub("…", re.sub(r"^line \d+: ", "", problem))
 
 
 def _summary(read: int, tally) -> None:

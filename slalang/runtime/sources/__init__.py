@@ -1,0 +1,200 @@
+"""Runtime stage: ticket sources (SPEC §12) — read a ticket system's export through a `source`
+declared in the policy: `policy.source("NAME").read(path_or_rows)` yields §7 ticket dicts, and
+a record that cannot be read as one `{"id": ..., "problem": ...}` (with its `line`), which
+`evaluate_tickets` and `slalang eval` report as a skipped ticket.
+
+Formats: `tickets` (§7 records, JSON Lines or CSV), `events` (one row per change, JSON Lines or
+CSV), `jira`, `zendesk` and `servicenow` (their exports; see formats.py). Each becomes raw event
+rows, which events.py turns into tickets.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Optional
+
+from slalang.runtime.sources.events import FIELDS, Mapping, Row, tickets_of
+
+__all__ = ["Source", "FIELDS"]
+
+# the zone of a format's naive instants when the source names none
+DEFAULT_ZONES = {"servicenow": "UTC"}
+
+
+class Source:
+    """A `source` of a loaded policy."""
+
+    def __init__(self, policy, name: str, spec: dict):
+        self.policy, self.name, self.spec = policy, name, spec
+        statuses = set(policy.artifact.get("statuses", {}))
+        self.mapping = Mapping.of(name, spec, set(policy.severity_list), statuses,
+                                  DEFAULT_ZONES.get(spec["format"]))
+
+    @property
+    def format(self) -> str:
+        return self.spec["format"]
+
+    def __repr__(self) -> str:
+        return f"<Source {self.name!r} format {self.format}>"
+
+    def read(self, data, *, name: str = "") -> Iterator[dict]:
+        """§7 ticket dicts from a path (`.csv`, `.jsonl`, `.json`) or from an iterable of rows
+        (dicts: records, event rows or documents, as the format has them); a record that cannot be
+        read is `{"id": ..., "problem": ..., "line": ...}`."""
+        for line, record, problem in self.records(data, name=name):
+            if problem is not None:
+                yield {**record, "problem": problem, "line": line}
+            else:
+                yield record
+
+    def records(self, data, *, name: str = "") -> Iterator[tuple[int, dict, Optional[str]]]:
+        """(line, §7 ticket dict, problem) per ticket: the shape `slalang eval` streams."""
+        if isinstance(data, (str, Path)):
+            path = Path(data)
+            with _open_text(path) as stream:
+                yield from self._records(stream, _kind(path), name or str(path))
+            return
+        if isinstance(data, (io.TextIOBase, io.BufferedIOBase)) or hasattr(data, "read"):
+            yield from self._records(data, "jsonl", name or "<stream>")
+            return
+        yield from self._from_items(((i + 1, item, None) for i, item in enumerate(data)))
+
+    # -- reading ---------------------------------------------------------------------------------------
+
+    def _records(self, stream, kind: str, name: str) -> Iterator[tuple[int, dict, Optional[str]]]:
+        fmt = self.format
+        if fmt in ("jira", "zendesk"):
+            from slalang.runtime.sources import formats
+
+            binary = stream.buffer if hasattr(stream, "buffer") else stream
+            documents = formats.json_documents(binary, name, "issues" if fmt == "jira" else "audits")
+            yield from self._rows_to_tickets(_rows(getattr(formats, f"{fmt}_rows")(documents, self.spec["columns"])))
+            return
+        items = _csv_items(stream) if kind == "csv" else _jsonl_items(stream)
+        yield from self._from_items(items)
+
+    def _from_items(self, items: Iterable[tuple[int, Any, Optional[str]]]) -> Iterator[tuple[int, dict, Optional[str]]]:
+        fmt = self.format
+        if fmt == "tickets":
+            for line, record, problem in items:
+                if problem is not None or not isinstance(record, dict):
+                    yield line, {}, problem or "a ticket must be an object"
+                    continue
+                rows = self._ticket_rows(line, record)
+                yield from ((line, rec, prob) for _, rec, prob in tickets_of(rows, self.mapping))
+            return
+        if fmt == "events":
+            yield from self._rows_to_tickets(self._event_rows(items))
+            return
+        from slalang.runtime.sources import formats
+
+        if fmt == "servicenow":
+            yield from self._rows_to_tickets(_rows(formats.servicenow_rows(items, self.spec["columns"])))
+            return
+        yield from self._rows_to_tickets(_rows(getattr(formats, f"{fmt}_rows")(items, self.spec["columns"])))
+
+    def _rows_to_tickets(self, rows: Iterable[Row]) -> Iterator[tuple[int, dict, Optional[str]]]:
+        yield from tickets_of(rows, self.mapping)
+
+    def _event_rows(self, items) -> Iterator[Row]:
+        col = self.mapping.column
+        paths = {f: _path(col(f)) for f in FIELDS}
+        for line, record, problem in items:
+            if problem is not None or not isinstance(record, dict):
+                yield Row(line, None, problem=problem or "a row must be an object")
+                continue
+            values = {f: _get(record, p) for f, p in paths.items()}
+            yield Row(line, _text(values["ticket"]), values["at"], _text(values["status"]),
+                      _text(values["severity"]), _text(values["type"]), values["opened"],
+                      _text(values["customer"]), _text(values["service"]), _text(values["tier"]))
+
+    def _ticket_rows(self, line: int, record: dict) -> list[Row]:
+        """A §7 record as rows: its opening (severity, attributes), then one row per event."""
+        col = self.mapping.column
+        get = {f: _get(record, _path(col(f))) for f in ("id", "severity", "opened", "customer", "service", "tier")}
+        ticket = _text(get["id"])
+        events = _get(record, _path(col("events")))
+        if isinstance(events, str) and events.strip().startswith("["):
+            try:
+                events = json.loads(events)
+            except ValueError:
+                pass
+        head = Row(line, ticket, get["opened"], None, _text(get["severity"]), None, get["opened"],
+                   _text(get["customer"]), _text(get["service"]), _text(get["tier"]))
+        if events in (None, ""):
+            events = []
+        if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+            return [Row(line, ticket, problem='"events" must be a list of objects')]
+        return [head] + [Row(line, ticket, e.get("at"), _text(e.get("status")), _text(e.get("severity")),
+                             _text(e.get("type"))) for e in events]
+
+
+def _rows(dicts: Iterable[dict]) -> Iterator[Row]:
+    for d in dicts:
+        yield Row(d["line"], _text(d.get("ticket")), d.get("at"), _text(d.get("status")), _text(d.get("severity")),
+                  _text(d.get("type")), d.get("opened"), _text(d.get("customer")), _text(d.get("service")),
+                  _text(d.get("tier")), d.get("problem"))
+
+
+def _text(value) -> Optional[str]:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def _path(path: str) -> tuple[str, ...]:
+    return tuple(path.split(".")) if "." in path else (path,)
+
+
+def _get(record: dict, path: tuple[str, ...]):
+    """A field by its dotted path (a CSV header that holds a dot is read whole first)."""
+    whole = ".".join(path)
+    if whole in record:
+        return record[whole]
+    value: Any = record
+    for part in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _kind(path: Path) -> str:
+    return "csv" if path.suffix.lower() == ".csv" else "jsonl"
+
+
+def _open_text(path: Path):
+    """A text stream of the file; a byte-order mark (Excel's CSV) is not part of the first header."""
+    if _kind(path) == "csv":
+        return path.open(encoding="utf-8-sig", newline="")
+    return path.open("rb")
+
+
+def _csv_items(stream) -> Iterator[tuple[int, Any, Optional[str]]]:
+    reader = csv.DictReader(stream)
+    for row in reader:
+        extra = row.pop(None, None)
+        if extra:
+            yield reader.line_num, None, f"{len(extra)} more value(s) than the header has columns"
+            continue
+        yield reader.line_num, row, None
+
+
+def _jsonl_items(stream) -> Iterator[tuple[int, Any, Optional[str]]]:
+    for line, raw in enumerate(stream, start=1):
+        if isinstance(raw, bytes):
+            try:
+                raw = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield line, None, f"not UTF-8 text (byte {exc.start + 1})"
+                continue
+        text = raw.strip()
+        if not text:
+            continue
+        try:
+            yield line, json.loads(text), None
+        except (ValueError, RecursionError) as exc:
+            yield line, None, f"not valid JSON: {getattr(exc, 'msg', exc)}"

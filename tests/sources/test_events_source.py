@@ -1,0 +1,225 @@
+"""Reading a ticket system's event log through a `source` (SPEC §12): one row per change becomes a
+§7 ticket; statuses mean what the source maps them to; nothing read is ever dropped."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pyarrow as pa
+import pytest
+from typer.testing import CliRunner
+
+import slalang
+from slalang.cli import app
+
+NOW = "2025-03-20T00:00:00Z"
+
+POLICY = '''policy "Desk" { timezone "Europe/London" }
+severity P1 "Critical"
+severity P3 "Moderate"
+status pending_customer "Waiting for the customer's reply"
+window office { mon-fri 09:00-17:00 }
+tier standard {
+  support office via email
+  pause when pending_customer
+  response P1, P3 within 4h
+  resolution P1 within 8h
+  resolution P3 within 3d
+}
+service api { offers standard }
+customer acme { contract api standard from 2025-01-01 }
+source sn {
+  format events
+  timezone "America/Sao_Paulo"
+  instants "%d/%m/%Y %H:%M"
+  column ticket "number"
+  column at "sys_updated_at"
+  column status "incident_state"
+  column severity "priority"
+  column opened "opened_at"
+  severity "1 - Critical" as P1
+  severity "3 - Moderate", "4 - Low" as P3
+  status "Awaiting User Info" as pending_customer
+  status "Active" as open responds
+  status "New" as open
+  status "Resolved", "Closed" as resolved
+  status "Canceled" as cancelled
+}
+source log {
+  format events
+  timezone "Europe/London"
+}
+source exported {
+  format tickets
+  timezone "Europe/London"
+  column id "key"
+  column severity "prio"
+  severity "high" as P1
+}
+'''
+
+HEADER = "number,incident_state,priority,opened_at,sys_updated_at,tier\n"
+
+
+@pytest.fixture(scope="module")
+def policy(tmp_path_factory):
+    d = tmp_path_factory.mktemp("src")
+    (d / "p.sla").write_text(POLICY)
+    return slalang.compile(d)
+
+
+def read(policy, name: str, text: str, tmp_path, suffix: str = ".csv") -> list[dict]:
+    path = tmp_path / f"in{suffix}"
+    path.write_text(text, encoding="utf-8")
+    return list(policy.source(name).read(path))
+
+
+def by_id(records: list[dict]) -> dict:
+    return {r["id"]: r for r in records}
+
+
+def test_statuses_become_responded_paused_resolved_and_reopened(policy, tmp_path):
+    rows = HEADER + "\n".join([
+        "INC1,New,3 - Moderate,03/03/2025 08:00,03/03/2025 08:00,standard",
+        "INC1,Active,3 - Moderate,03/03/2025 08:00,03/03/2025 09:30,standard",        # first response
+        "INC1,Awaiting User Info,3 - Moderate,03/03/2025 08:00,03/03/2025 10:00,standard",
+        "INC1,Active,3 - Moderate,03/03/2025 08:00,04/03/2025 10:00,standard",        # no second response
+        "INC1,Resolved,3 - Moderate,03/03/2025 08:00,04/03/2025 11:00,standard",
+        "INC1,Closed,3 - Moderate,03/03/2025 08:00,05/03/2025 11:00,standard",        # resolved -> resolved
+        "INC1,Active,1 - Critical,03/03/2025 08:00,06/03/2025 09:00,standard",        # reopened, escalated
+    ]) + "\n"
+    [t] = read(policy, "sn", rows, tmp_path)
+    assert t["opened"] == "2025-03-03T11:00:00Z"   # 08:00 in São Paulo (UTC-3)
+    assert t["severity"] == "P3" and t["tier"] == "standard"
+    assert t["events"] == [
+        {"at": "2025-03-03T12:30:00Z", "type": "responded"},
+        {"at": "2025-03-03T13:00:00Z", "status": "pending_customer"},
+        {"at": "2025-03-04T13:00:00Z", "status": "open"},
+        {"at": "2025-03-04T14:00:00Z", "type": "resolved"},
+        {"at": "2025-03-06T12:00:00Z", "severity": "P1"},
+        {"at": "2025-03-06T12:00:00Z", "type": "reopened"},
+    ]
+    [result] = policy.evaluate_tickets([t], now=NOW)
+    assert result.metrics["response"].state == "met"
+
+
+def test_rows_need_not_be_adjacent_or_sorted(policy, tmp_path):
+    rows = HEADER + "\n".join([
+        "INC2,Resolved,1 - Critical,03/03/2025 09:00,03/03/2025 12:00,standard",
+        "INC3,New,4 - Low,03/03/2025 09:00,03/03/2025 09:00,standard",
+        "INC2,New,1 - Critical,03/03/2025 09:00,03/03/2025 09:00,standard",
+        "INC2,Active,1 - Critical,03/03/2025 09:00,03/03/2025 10:00,standard",
+        "INC3,Canceled,4 - Low,03/03/2025 09:00,03/03/2025 09:20,standard",
+    ]) + "\n"
+    got = read(policy, "sn", rows, tmp_path)
+    assert [t["id"] for t in got] == ["INC2", "INC3"]   # in order of each ticket's first row
+    assert [e.get("type") or e.get("status") for e in got[0]["events"]] == ["responded", "resolved"]
+    assert got[1]["events"] == [{"at": "2025-03-03T12:20:00Z", "status": "cancelled"}]
+    results = policy.evaluate_tickets(got, now=NOW)
+    assert {m.state for m in results[1].metrics.values()} == {"cancelled"}
+
+
+def test_without_opened_the_first_row_opens_the_ticket(policy, tmp_path):
+    text = "ticket,at,status,severity\n" \
+           "T1,2025-03-03T09:00:00,pending_customer,P1\n" \
+           "T1,2025-03-03T11:00:00,open,\n"
+    [t] = read(policy, "log", text, tmp_path)
+    assert t["opened"] == "2025-03-03T09:00:00Z" and t["severity"] == "P1"
+    assert t["events"] == [{"at": "2025-03-03T09:00:00Z", "status": "pending_customer"},
+                           {"at": "2025-03-03T11:00:00Z", "status": "open"}]
+
+
+def test_an_unmapped_value_is_a_problem_of_its_ticket_with_its_line(policy, tmp_path):
+    rows = HEADER + "INC4,New,3 - Moderate,03/03/2025 09:00,03/03/2025 09:00,standard\n" \
+                    "INC4,Awaiting Usr Info,3 - Moderate,03/03/2025 09:00,03/03/2025 09:10,standard\n" \
+                    "INC5,New,2 - High,03/03/2025 09:00,03/03/2025 09:00,standard\n"
+    got = by_id(read(policy, "sn", rows, tmp_path))
+    assert got["INC4"]["problem"] == ('line 3: status "Awaiting Usr Info" is not mapped by source "sn"; '
+                                      'did you mean "Awaiting User Info"?')
+    assert got["INC4"]["line"] == 3
+    assert got["INC5"]["problem"].startswith('line 4: severity "2 - High" is not mapped by source "sn"')
+    results = policy.evaluate_tickets(list(got.values()), now=NOW)
+    assert [r.problem for r in results] == [got["INC4"]["problem"], got["INC5"]["problem"]]
+
+
+@pytest.mark.parametrize("rows, problem", [
+    ("T1,2025-03-03T09:00:00,open,P1,acme\nT1,2025-03-03T10:00:00,open,,globex\n",
+     'customer differs between its rows: "acme", "globex"'),
+    ("T1,03/03/2025,open,P1,\n", 'line 2: at "03/03/2025" does not read as ISO 8601'),
+    ("T1,2025-03-03T09:00:00,open,,\n", "no severity in any of its rows"),
+])
+def test_rows_that_cannot_make_a_ticket_are_worded(policy, tmp_path, rows, problem):
+    [t] = read(policy, "log", "ticket,at,status,severity,customer\n" + rows, tmp_path)
+    assert t["problem"] == problem
+
+
+def test_a_naive_instant_needs_the_source_zone(policy, tmp_path):
+    d = tmp_path / "p"
+    d.mkdir()
+    (d / "p.sla").write_text(POLICY.replace('  timezone "Europe/London"\n}\nsource exported', '}\nsource exported'))
+    bare = slalang.compile(d)
+    [t] = read(bare, "log", "ticket,at,status,severity\nT1,2025-03-03T09:00:00,open,P1\n", tmp_path)
+    assert t["problem"] == 'line 2: at "2025-03-03T09:00:00" has no offset and the source names no timezone'
+    [ok] = read(bare, "log", "ticket,at,status,severity\nT1,2025-03-03T09:00:00+01:00,open,P1\n", tmp_path)
+    assert ok["opened"] == "2025-03-03T08:00:00Z"
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_header(policy, tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\ufeffticket,at,status,severity\nT1,2025-03-03T09:00:00,open,P1\n".encode("utf-8"))
+    [t] = list(policy.source("log").read(path))
+    assert t["id"] == "T1" and "problem" not in t
+
+
+def test_tickets_format_renames_columns_and_maps_values(policy, tmp_path):
+    line = {"key": "K-1", "prio": "high", "opened": "2025-03-03T09:00:00", "tier": "standard",
+            "events": [{"at": "2025-03-03T10:00:00", "type": "responded"}]}
+    [t] = read(policy, "exported", json.dumps(line) + "\n", tmp_path, ".jsonl")
+    assert t == {"id": "K-1", "tier": "standard", "severity": "P1", "opened": "2025-03-03T09:00:00Z",
+                 "events": [{"at": "2025-03-03T10:00:00Z", "type": "responded"}]}
+
+
+def test_rows_in_python_and_in_arrow_read_as_files_do(policy):
+    rows = [{"ticket": "T1", "at": "2025-03-03T09:00:00", "status": "open", "severity": "P1", "tier": "standard",
+             "type": None},
+            {"ticket": "T1", "at": "2025-03-03T09:30:00", "type": "responded"}]
+    [t] = policy.source("log").read(rows)
+    assert t["events"] == [{"at": "2025-03-03T09:30:00Z", "type": "responded"}]
+    table = policy.evaluate_arrow(pa.Table.from_pylist(rows), now=NOW, source="log")
+    assert table.column("state").to_pylist() == ["met", "breached"]
+    with pytest.raises(LookupError, match="unknown source 'nope'; this policy's sources: exported, log, sn"):
+        policy.source("nope")
+
+
+def run_eval(policy_dir, path, *args):
+    return CliRunner().invoke(app, ["eval", str(path), "--policy", str(policy_dir), "--now", NOW,
+                                                    *args])
+
+
+def test_eval_reads_through_a_source_and_lists_every_ticket(policy, tmp_path):
+    d = tmp_path / "policy"
+    d.mkdir()
+    (d / "p.sla").write_text(POLICY)
+    path = tmp_path / "log.csv"
+    path.write_text(HEADER + "INC1,New,3 - Moderate,03/03/2025 08:00,03/03/2025 08:00,standard\n"
+                             "INC2,Bogus,3 - Moderate,03/03/2025 08:00,03/03/2025 08:00,standard\n")
+    result = run_eval(d, path, "--source", "sn", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["id"], r["metric"]) for r in rows] == [("INC1", "response"), ("INC1", "resolution"), ("INC2", "")]
+    assert 'status "Bogus" is not mapped by source "sn"' in rows[2]["problem"]
+    assert f"{path}:3: status \"Bogus\" is not mapped" in result.stderr
+    assert "2 records read, 1 evaluated, 1 skipped" in result.stderr
+    assert run_eval(d, path, "--source", "sn", "--max-skipped", "1").exit_code == 0
+    over = run_eval(d, path, "--source", "sn", "--max-skipped", "0")
+    assert over.exit_code == 2 and "1 of 2 records skipped, more than --max-skipped 0" in over.stderr
+    assert run_eval(d, path, "--source", "sn", "--max-skipped", "50%").exit_code == 0
+    assert run_eval(d, path, "--source", "sn", "--max-skipped", "49%").exit_code == 2
+    assert run_eval(d, path, "--source", "sn", "--strict").exit_code == 2
+    bad = run_eval(d, path, "--source", "nope")
+    assert bad.exit_code == 2 and "unknown source 'nope'" in bad.stderr
+    none = tmp_path / "none.csv"
+    none.write_text(HEADER + "INC2,Bogus,3 - Moderate,03/03/2025 08:00,03/03/2025 08:00,standard\n")
+    assert run_eval(d, none, "--source", "sn").exit_code == 2
