@@ -71,17 +71,16 @@ def contracts_in_period(policy, period: Period) -> list[tuple[str, int, dict]]:
 
 
 def _attainment(results) -> list[dict]:
-    """Per metric and severity: met, missed (stopped late) and breached (running late) tickets."""
-    counts: dict[tuple[str, str], dict] = defaultdict(lambda: {"met": 0, "missed": 0, "breached": 0, "open": 0})
+    """Per metric and severity: met, missed (stopped late) and breached (running late) tickets, the
+    ones still open, and the cancelled ones, which are neither met nor missed (SPEC §12): they
+    are counted apart and left out of `decided`."""
+    counts: dict[tuple[str, str], dict] = defaultdict(
+        lambda: {"met": 0, "missed": 0, "breached": 0, "open": 0, "cancelled": 0})
     for r in results:
         for name, m in r.metrics.items():
             c = counts[(name, m.severity)]
-            if m.state == "met":
-                c["met"] += 1
-            elif m.state == "missed":
-                c["missed"] += 1
-            elif m.state == "breached":
-                c["breached"] += 1
+            if m.state in ("met", "missed", "breached", "cancelled"):
+                c[m.state] += 1
             else:
                 c["open"] += 1
     rows = []
@@ -93,7 +92,8 @@ def _attainment(results) -> list[dict]:
 
 
 def percentile_attainment(terms: Terms, tickets: list[Ticket], now: int) -> list[dict]:
-    """Each percentile target over the tickets of its severities: met / decided against its own bound."""
+    """Each percentile target over the tickets of its severities: met / decided against its own bound.
+    A cancelled ticket is never decided (SPEC §12); `cancelled` says how many of `tickets` were."""
     out = []
     for spec in terms.objectives.get("percentiles", []):
         bound_terms = Terms(terms.policy, {
@@ -102,7 +102,7 @@ def percentile_attainment(terms: Terms, tickets: list[Ticket], now: int) -> list
             "targets": [{"metric": spec["metric"], "severity": s, "goal": spec["goal"], "internal": None,
                          "window": spec["window"]} for s in spec["severities"]],
             "escalation": None}, tier=terms.tier)
-        met = decided = 0
+        met = decided = cancelled = 0
         chosen = [t for t in tickets if t.severity in spec["severities"]]
         considered = len(chosen)
         for r in _evaluated(bound_terms, chosen, now):
@@ -112,10 +112,12 @@ def percentile_attainment(terms: Terms, tickets: list[Ticket], now: int) -> list
             if m.state in ("met", "missed", "breached"):
                 decided += 1
                 met += m.state == "met"
+            cancelled += m.state == "cancelled"
         attainment = Fraction(met, decided) * 100 if decided else None
         share = Fraction(Decimal(spec["share"]))
         out.append({"metric": spec["metric"], "severities": spec["severities"], "share": spec["share"],
                     "bound": spec["goal"], "tickets": considered, "decided": decided, "met": met,
+                    "cancelled": cancelled,
                     "attainment": None if attainment is None else _pct(attainment, 2),
                     "achieved": None if attainment is None else attainment >= share})
     return out

@@ -123,6 +123,7 @@ class _Evaluation:
     def _walk(self) -> None:
         t, now = self.t, self.now
         self.severity, self.paused, resolved = t.severity, False, False
+        self.cancelled = False
         self.response = self.new_clock("response", t.opened, t.severity)
         self.resolution = self.new_clock("resolution", t.opened, t.severity)
         self.cycles = [self.new_clock("update", t.opened, t.severity)]
@@ -132,6 +133,14 @@ class _Evaluation:
                 break  # not yet known at `now`
             self.run_clocks(last, ev.at)
             last = at = ev.at
+            if ev.kind == "status" and ev.value == "cancelled":
+                # the built-in status (SPEC §12): every clock stops here and the ticket is over;
+                # what comes after it is ignored
+                self.cancelled = True
+                for clock in (self.response, self.resolution, self.cycles[-1]):
+                    if clock.stopped is None:
+                        clock.stopped = at
+                break
             if ev.kind == "status":
                 self.paused = ev.value in self.rules.pause_when
             elif ev.kind == "severity":
@@ -206,14 +215,20 @@ class _Evaluation:
             return None
         out = {"metric": clock.metric, "severity": ep.severity, "goal": seconds(ep.goal),
                "elapsed": seconds(clock.elapsed), "remaining": seconds(ep.goal - clock.elapsed),
-               "deadline": instant(clock.deadline(ep.goal, self.now, self.paused)),
-               "state": clock.state(ep.goal, self.paused), "window": ep.window_id,
-               "started": instant(clock.start), "stopped": instant(clock.stopped)}
+               "deadline": self.deadline(clock, ep.goal), "state": self.state(clock, ep.goal),
+               "window": ep.window_id, "started": instant(clock.start), "stopped": instant(clock.stopped)}
         if ep.internal is not None:
             out["internal_goal"] = seconds(ep.internal)
-            out["internal_deadline"] = instant(clock.deadline(ep.internal, self.now, self.paused))
-            out["internal_state"] = clock.state(ep.internal, self.paused)
+            out["internal_deadline"] = self.deadline(clock, ep.internal)
+            out["internal_state"] = self.state(clock, ep.internal)
         return out
+
+    def deadline(self, clock: Clock, goal: int) -> Optional[str]:
+        """A cancelled ticket has no deadline (none is computed: none can lie beyond the horizon)."""
+        return None if self.cancelled else instant(clock.deadline(goal, self.now, self.paused))
+
+    def state(self, clock: Clock, goal: int) -> str:
+        return "cancelled" if self.cancelled else clock.state(goal, self.paused)
 
     def update_metric(self) -> Optional[dict]:
         """The update metric: the worst cycle, with every cycle listed (oldest first)."""

@@ -196,6 +196,9 @@ DAY = 24 * HOUR
 
 SEVERITIES = ["P1", "P2", "P3", "P4"]
 STATUSES = ["pending_customer", "awaiting_third_party", "open", "in_progress"]
+# status values events are drawn from: now and then the built-in `cancelled` (SPEC §12), which
+# ends the ticket, so most tickets still run their course
+STATUS_VALUES = STATUSES * 3 + ["cancelled"]
 TYPES = ["responded", "updated", "resolved", "reopened"]
 PROBLEMS = (RecordError, InstantError, LookupError)   # HorizonError is an InstantError
 
@@ -303,7 +306,7 @@ def event(at: int, kind: str, value: str) -> dict:
 
 
 event_kinds = st.one_of(
-    st.tuples(st.just("status"), st.sampled_from(STATUSES)),
+    st.tuples(st.just("status"), st.sampled_from(STATUS_VALUES)),
     st.tuples(st.just("severity"), st.sampled_from(SEVERITIES)),
     st.tuples(st.just("type"), st.sampled_from(TYPES)),
 )
@@ -336,14 +339,17 @@ def short_events(draw, opened: int, max_events: int = 10, kinds=event_kinds) -> 
 
 def long_events(seed: int, opened: int, n: int) -> list[dict]:
     """n events from a seeded generator (hypothesis would spend its buffer on hundreds of draws):
-    statuses, severity changes, responses, updates, resolutions and reopenings, mixed."""
+    statuses, severity changes, responses, updates, resolutions and reopenings, mixed; now and then
+    (more often the longer it is) a ticket is cancelled along the way."""
     rng = random.Random(seed)
     at, out = opened, []
     for _ in range(n):
         at += rng.choice([0, MINUTE, rng.randint(1, 180) * MINUTE, rng.randint(1, 40) * MINUTE + SECOND])
-        kind = rng.choices(["status", "severity", "responded", "updated", "resolved", "reopened"],
-                           weights=[30, 15, 8, 25, 11, 11])[0]
-        if kind == "status":
+        kind = rng.choices(["status", "severity", "responded", "updated", "resolved", "reopened", "cancelled"],
+                           weights=[30, 15, 8, 25, 11, 11, 0.1])[0]
+        if kind == "cancelled":
+            out.append(event(at, "status", "cancelled"))
+        elif kind == "status":
             out.append(event(at, "status", rng.choice(STATUSES)))
         elif kind == "severity":
             out.append(event(at, "severity", rng.choice(SEVERITIES)))
@@ -547,7 +553,7 @@ def test_two_windows_in_one_tier_by_example(engine):
 restart_kinds = st.one_of(
     st.tuples(st.just("severity"), st.sampled_from(SEVERITIES)),
     st.tuples(st.just("severity"), st.sampled_from(SEVERITIES)),
-    st.tuples(st.just("status"), st.sampled_from(STATUSES)),
+    st.tuples(st.just("status"), st.sampled_from(STATUS_VALUES)),
     st.tuples(st.just("type"), st.sampled_from(TYPES)),
 )
 
@@ -593,12 +599,14 @@ def test_restart_with_a_repeating_chain_by_example(engine):
 def threshold_batches(draw):
     """Severity changes and stops on a 7m30s grid from a quarter hour: P1's 30m goals `during
     always` have their 25%, 75%, breach, breach + 20m and repeats on that grid, so changes land
-    exactly where a threshold is reached."""
+    exactly where a threshold is reached (and so do cancellations: a step due exactly at the
+    cancel instant has fired, as one due exactly at a resolution has)."""
     anchor = draw(st.sampled_from(ANCHORS))
     grid = st.integers(0, 8).map(lambda k: k * 450 * SECOND)
+    statuses = (STATUSES[:1] + STATUSES[2:]) * 2 + ["cancelled"]
     kinds = st.one_of(st.tuples(st.just("severity"), st.sampled_from(SEVERITIES)),
                       st.tuples(st.just("type"), st.sampled_from(TYPES)),
-                      st.tuples(st.just("status"), st.sampled_from(STATUSES[:1] + STATUSES[2:])))
+                      st.tuples(st.just("status"), st.sampled_from(statuses)))
     batch = []
     for i in range(draw(st.integers(1, 8))):
         opened = anchor + draw(st.integers(0, 4 * 24)) * 15 * MINUTE

@@ -87,7 +87,9 @@ class InstantReader:
         if parsed.tzinfo is None:
             if self.zone is None:
                 raise InstantError(f'{what} "{value}" has no offset and the source names no timezone')
-            parsed = parsed.replace(tzinfo=self.zone)
+            from slalang.runtime.tz import localize
+
+            parsed = localize(parsed, self.zone)   # the policy's DST rule (SPEC §3): gaps end, repeats first
         us = instant_us(parsed, what)
         if len(self._cache) < 1_000_000:
             self._cache[value] = us

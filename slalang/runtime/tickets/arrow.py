@@ -18,7 +18,8 @@ import numpy as np
 from slalang.runtime.instants import instants_us, parse_fixed
 from slalang.runtime.tickets.columns import TicketColumns, _assemble, _str, parse_rows, ticket_key
 from slalang.runtime.tickets.results import ResultColumns
-from slalang.runtime.tickets.rules import MAX, METRICS, MIN, SEV, STATE_NAMES, STATUS, TYPE_CODES
+from slalang.runtime.tickets.rules import (CANCELLED, CANCELLED_STATUS, MAX, METRICS, MIN, SEV, STATE_NAMES, STATUS,
+                                           TYPE_CODES)
 
 CSV_COLUMNS = ("id", "severity", "tier", "customer", "service", "metric", "state", "deadline", "goal", "elapsed",
                "remaining", "internal_state", "internal_deadline", "problem")
@@ -314,8 +315,11 @@ def from_arrow(batch, sev_names: list[str], first: int = 0) -> TicketColumns:
                 has = np.array([v not in (None, "") for v in values] + [False])[idx]
                 given += has
                 if name == "status":
-                    table = {v: status_index.setdefault(v, len(status_index)) for v in values if v not in (None, "")}
-                    code, val = np.where(has, STATUS, code), np.where(has, _lookup(idx, values, table), val)
+                    table = {v: status_index.setdefault(v, len(status_index))
+                             for v in values if v not in (None, "", CANCELLED_STATUS)}
+                    cancel = np.array([v == CANCELLED_STATUS for v in values] + [False])[idx]
+                    code = np.where(has, np.where(cancel, CANCELLED, STATUS), code)
+                    val = np.where(has, np.where(cancel, 0, _lookup(idx, values, table)), val)
                 elif name == "severity":
                     v = _lookup(idx, values, sev_index)
                     code, val = np.where(has, np.where(v >= 0, SEV, -1), code), np.where(has, v, val)

@@ -19,7 +19,7 @@ import numpy as np
 
 from slalang.runtime.errors import InstantError, RecordError
 from slalang.runtime.instants import instants_us
-from slalang.runtime.tickets.rules import MIN, SEV, STATUS, TYPE_CODES
+from slalang.runtime.tickets.rules import CANCELLED, CANCELLED_STATUS, MIN, SEV, STATUS, TYPE_CODES
 
 
 @dataclass
@@ -33,8 +33,8 @@ class TicketColumns:
     keys: list                    # ("tier", name) | ("contract", customer, service) | ("bad",)
     counts: np.ndarray            # events per ticket
     ev_t: np.ndarray              # epoch µs
-    ev_code: np.ndarray           # rules.NOOP.. REOPENED
-    ev_val: np.ndarray            # severity index, or status index into `statuses`
+    ev_code: np.ndarray           # rules.NOOP.. CANCELLED
+    ev_val: np.ndarray            # severity index, or status index into `statuses` (0 for CANCELLED)
     statuses: list[str]
     problems: dict[int, str] = field(default_factory=dict)     # row -> why it cannot be evaluated
     raw_severity: dict[int, str] = field(default_factory=dict)  # row -> severity as given (problem rows)
@@ -63,10 +63,18 @@ def event_kind(triple: tuple, sev_index: dict, status_index: dict) -> tuple[int,
         return -1, 0
     kind, value = given[0]
     if kind == 0:
-        return STATUS, status_index.setdefault(value, len(status_index))
+        return status_code(value, status_index)
     if kind == 1:
         return TYPE_CODES.get(value, -1), 0
     return (SEV, sev_index[value]) if value in sev_index else (-1, 0)
+
+
+def status_code(value: str, status_index: dict) -> tuple[int, int]:
+    """(code, value) of a status event: the built-in `cancelled` cancels the ticket; any other
+    status is indexed into `status_index` (whether it pauses is the terms' business)."""
+    if value == CANCELLED_STATUS:
+        return CANCELLED, 0
+    return STATUS, status_index.setdefault(value, len(status_index))
 
 
 def _text_like(values: list) -> Optional[list]:
@@ -325,7 +333,8 @@ def _ticket_events(ticket, sev_index: dict, status_index: dict) -> tuple[np.ndar
     codes, vals = [], []
     for e in ticket.events:
         if e.kind == "status":
-            codes.append(STATUS), vals.append(status_index.setdefault(e.value, len(status_index)))
+            code, val = status_code(e.value, status_index)
+            codes.append(code), vals.append(val)
         elif e.kind == "severity":
             codes.append(SEV), vals.append(sev_index[e.value])
         else:

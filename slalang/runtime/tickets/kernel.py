@@ -23,8 +23,8 @@ from typing import Optional
 import numpy as np
 from numba import njit
 
-from slalang.runtime.tickets.rules import (BREACHED, MET, MIN, MISSED, PAUSED, R, REOPENED, RESOLVED, RESPONDED,
-                                           RUNNING, S, SEV, STATUS, U, UPDATED)
+from slalang.runtime.tickets.rules import (BREACHED, CANCELLED, CANCELLED_STATE, MET, MIN, MISSED, PAUSED, R,
+                                           REOPENED, RESOLVED, RESPONDED, RUNNING, S, SEV, STATUS, U, UPDATED)
 
 # the fields of a clock's result, in the rows of the kernel's output arrays
 F_SEV, F_GOAL, F_E, F_DL, F_STATE, F_WIN, F_START, F_STOPPED, F_INT, F_IDL, F_ISTATE, F_ROW, F_CYCLE = range(13)
@@ -96,14 +96,18 @@ def _add(ax, total, horizon, w, a, need, flag):
 
 
 @njit(cache=True, nogil=True, _nrt=False)
-def _finish(out, k, c, sev_c, e, start, stopped, reach_g, reach_i, paused, now, goal, internal, win,
+def _finish(out, k, c, sev_c, e, start, stopped, reach_g, reach_i, paused, cancelled, now, goal, internal, win,
             ax, total, horizon, flag):
-    """Write clock c's result fields into column k of `out` (deadlines, states as of now)."""
+    """Write clock c's result fields into column k of `out` (deadlines, states as of now). A
+    cancelled ticket's clock has the state `cancelled` and no deadline."""
     s = sev_c[c]
     g, ig, w = goal[c, s], internal[c, s], win[c, s]
     el, st = e[c], stopped[c]
     out[k, F_SEV], out[k, F_GOAL], out[k, F_E], out[k, F_WIN] = s, g, el, w
     out[k, F_START], out[k, F_STOPPED], out[k, F_INT] = start[c], st, ig
+    if cancelled:
+        out[k, F_DL], out[k, F_STATE], out[k, F_IDL], out[k, F_ISTATE] = MIN, CANCELLED_STATE, MIN, CANCELLED_STATE
+        return
     for which in range(2):
         x = g if which == 0 else ig
         dl = MIN
@@ -166,7 +170,9 @@ def run(lo, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, 
     """Evaluate tickets lo..hi-1 into the buffers: `met` gets each ticket's metric rows in order
     (response, resolution, update: the cycle that overran its goal most, the latest of equals,
     else the current one; a metric whose severity has no goal has no row), `cyc` its update
-    cycles, `esc` its escalation records in the order results list them. Returns (next ticket,
+    cycles, `esc` its escalation records in the order results list them. A CANCELLED event stops
+    every clock of its ticket and ends it: later events are ignored, every row of the ticket says
+    `cancelled` with no deadline, and only the notifications fired by then are listed. Returns (next ticket,
     metric rows, cycles, escalation records written, records ticket `next` needs): a ticket
     whose escalation records overrun the buffer is undone and the run stops before it, saying
     how many it needs; the caller grows the buffer and goes on. The run also stops before a
@@ -183,8 +189,10 @@ def run(lo, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, 
         worst, worst_over = -1, 0
         paused = False
         resolved = False
+        cancelled = False
         cycle = 1
         flag[0] = 0
+        flag[1] = 0
         for c in range(3):
             sev_c[c], e[c], start[c], stopped[c], gen[c] = sev, 0, opened[i], MIN, 0
             had_goal[c] = goal[c, sev] >= 0
@@ -196,8 +204,8 @@ def run(lo, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, 
         for j in range(ev_first[i], j_end + 1):
             last = j == j_end
             at = now if last else ev_t[j]
-            if not last and at > now:
-                continue
+            if not last and (at > now or cancelled):
+                continue   # not known yet at `now`; or after the cancellation, which ends the ticket
             # count [t_prev, at) on every running clock and record the thresholds it crosses
             if at > t_prev and not paused:
                 w_seen = -1   # the clocks mostly share a window: place a and b on its axis once
@@ -257,6 +265,11 @@ def run(lo, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, 
                     for c in range(3):
                         if stopped[c] == MIN:
                             stopped[c] = at
+            elif code == CANCELLED:
+                cancelled = True   # every clock stops here; what is not sent by now never will be
+                for c in range(3):
+                    if stopped[c] == MIN:
+                        stopped[c] = at
             elif code == REOPENED:
                 if resolved:
                     resolved = False
@@ -270,16 +283,20 @@ def run(lo, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, 
                                          ax, total, horizon, flag)
                     cycle += 1
                     worst, worst_over = _worse(cyc, nc - 1, worst, worst_over)
+        if cancelled:   # the update cycles closed before the cancellation are cancelled with it
+            for k in range(nc0, nc):
+                cyc[k, F_DL], cyc[k, F_STATE], cyc[k, F_IDL], cyc[k, F_ISTATE] = MIN, CANCELLED_STATE, MIN, \
+                    CANCELLED_STATE
         for c in range(2):
             if goal[c, sev_c[c]] >= 0:
-                _finish(met, nm, c, sev_c, e, start, stopped, reach_g, reach_i, paused and stopped[c] == MIN, now,
-                        goal, internal, win, ax, total, horizon, flag)
+                _finish(met, nm, c, sev_c, e, start, stopped, reach_g, reach_i, paused and stopped[c] == MIN,
+                        cancelled, now, goal, internal, win, ax, total, horizon, flag)
                 met[nm, F_ROW], met[nm, F_CYCLE] = i, c
                 nm += 1
             nx = _emit(esc, nx, i, c, 0, True, MIN, fired, stopped, had_goal, gen, sev_c, e, paused, now,
                        goal, win, thr, ax, total, horizon, flag)
-        _finish(cyc, nc, U, sev_c, e, start, stopped, reach_g, reach_i, paused and stopped[U] == MIN, now,
-                goal, internal, win, ax, total, horizon, flag)
+        _finish(cyc, nc, U, sev_c, e, start, stopped, reach_g, reach_i, paused and stopped[U] == MIN, cancelled,
+                now, goal, internal, win, ax, total, horizon, flag)
         cyc[nc, F_ROW], cyc[nc, F_CYCLE] = i, cycle
         worst, worst_over = _worse(cyc, nc, worst, worst_over)
         if cyc[nc, F_GOAL] >= 0:   # the current cycle has a goal: the update metric is shown
@@ -292,7 +309,8 @@ def run(lo, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, 
         nx = _emit(esc, nx, i, U, cycle, True, MIN, fired, stopped, had_goal, gen, sev_c, e, paused, now,
                    goal, win, thr, ax, total, horizon, flag)
         final_sev[i] = sev
-        outside[i] = flag[0]
+        # a closed cycle's deadline beyond the horizon is moot once the ticket is cancelled: it is not shown
+        outside[i] = flag[0] | (0 if cancelled else flag[1])
         if nx > esc.shape[0]:
             return i, nm0, nc0, nx0, nx - nx0
         _order(esc, nx0, nx)
@@ -363,11 +381,17 @@ def _change(c, at, new, restart, esc, nx, row, cycle, fired, stopped, had_goal, 
 @njit(cache=True, nogil=True, _nrt=False)
 def _next_cycle(at, sev, cyc, nc, esc, nx, row, cycle, fired, stopped, had_goal, gen, sev_c, e, start,
                 reach_g, reach_i, paused, now, goal, internal, win, thr, ax, total, horizon, flag):
-    """Close the current update cycle at `at` (recorded with what it fired) and start the next."""
+    """Close the current update cycle at `at` (recorded with what it fired) and start the next.
+    Its deadline, when projected beyond the horizon, is noted in flag[1], not flag[0]: it matters
+    only if the ticket is not cancelled later (a cancelled ticket shows no deadline)."""
     if stopped[U] == MIN:
         stopped[U] = at
-    _finish(cyc, nc, U, sev_c, e, start, stopped, reach_g, reach_i, False, now, goal, internal, win,
+    outside = flag[0]
+    flag[0] = 0
+    _finish(cyc, nc, U, sev_c, e, start, stopped, reach_g, reach_i, False, False, now, goal, internal, win,
             ax, total, horizon, flag)
+    flag[1] |= flag[0]
+    flag[0] = outside
     cyc[nc, F_ROW], cyc[nc, F_CYCLE] = row, cycle
     nx = _emit(esc, nx, row, U, cycle, False, MIN, fired, stopped, had_goal, gen, sev_c, e, paused, now,
                goal, win, thr, ax, total, horizon, flag)
@@ -457,7 +481,7 @@ def run_group(tables, horizon: tuple[int, int], opened: np.ndarray, sev0: np.nda
         work = (   # one ticket's clocks: severity, elapsed, start, stop, restarts, goal seen; steps; reaches
             np.zeros(3, np.int64), np.zeros(3, np.int64), np.zeros(3, np.int64), np.zeros(3, np.int64),
             np.zeros(3, np.int64), np.zeros(3, np.bool_), np.zeros((3, n_plan), np.int64),
-            np.zeros((3, n_sev), np.int64), np.zeros((3, n_sev), np.int64), np.zeros(1, np.int64))
+            np.zeros((3, n_sev), np.int64), np.zeros((3, n_sev), np.int64), np.zeros(2, np.int64))
         i = lo
         nm = nc = nx = 0
         while i < hi:

@@ -30,8 +30,8 @@ class MetricResult:
     goal: timedelta
     elapsed: timedelta
     remaining: timedelta            # goal - elapsed; negative once breached
-    deadline: Optional[datetime]    # None while paused
-    state: str                      # running | paused | breached | met | missed
+    deadline: Optional[datetime]    # None while paused, and for a cancelled ticket
+    state: str                      # running | paused | breached | met | missed | cancelled
     window: str
     started: datetime
     stopped: Optional[datetime] = None

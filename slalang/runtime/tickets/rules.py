@@ -15,17 +15,20 @@ import numpy as np
 MIN = np.iinfo(np.int64).min   # "no instant" in every int64 column (NULL on the way out)
 MAX = np.iinfo(np.int64).max
 
-# event codes: what an event does to a ticket's clocks
-NOOP, STATUS, SEV, RESPONDED, UPDATED, RESOLVED, REOPENED = range(7)
+# event codes: what an event does to a ticket's clocks (new codes are appended: never renumber)
+NOOP, STATUS, SEV, RESPONDED, UPDATED, RESOLVED, REOPENED, CANCELLED = range(8)
 EVENT_TYPES = ("responded", "updated", "resolved", "reopened")
 TYPE_CODES = {"responded": RESPONDED, "updated": UPDATED, "resolved": RESOLVED, "reopened": REOPENED}
+# the built-in status whose entry cancels a ticket (SPEC §12): a status event with exactly this
+# value is read as code CANCELLED, not STATUS
+CANCELLED_STATUS = "cancelled"
 
 METRICS = ("response", "resolution", "update")
 R, S, U = 0, 1, 2
 
-# a clock's state as of `now`, coded in result columns
-MET, MISSED, BREACHED, PAUSED, RUNNING = range(5)
-STATE_NAMES = ("met", "missed", "breached", "paused", "running")
+# a clock's state as of `now`, coded in result columns (new states are appended: never renumber)
+MET, MISSED, BREACHED, PAUSED, RUNNING, CANCELLED_STATE = range(6)
+STATE_NAMES = ("met", "missed", "breached", "paused", "running", "cancelled")
 
 
 def percent_threshold(percent: str) -> Callable[[int], int]:
