@@ -71,7 +71,7 @@ class Source:
 
             binary = stream.buffer if hasattr(stream, "buffer") else stream
             documents = formats.json_documents(binary, name, "issues" if fmt == "jira" else "audits")
-            yield from self._rows_to_tickets(_rows(getattr(formats, f"{fmt}_rows")(documents, self.spec["columns"])))
+            yield from self._from_items(documents)
             return
         items = _csv_items(stream) if kind == "csv" else _jsonl_items(stream)
         yield from self._from_items(items)
@@ -91,10 +91,12 @@ class Source:
             return
         from slalang.runtime.sources import formats
 
-        if fmt == "servicenow":
-            yield from self._rows_to_tickets(_rows(formats.servicenow_rows(items, self.spec["columns"])))
-            return
-        yield from self._rows_to_tickets(_rows(getattr(formats, f"{fmt}_rows")(items, self.spec["columns"])))
+        rows = getattr(formats, f"{fmt}_rows")(items, self.spec["columns"], instant_key=self._order)
+        yield from self._rows_to_tickets(_rows(rows))
+
+    def _order(self, text: str) -> int:
+        """Where a raw instant falls in time, for readers that order a ticket's changes."""
+        return self.mapping.instants(text, "at")
 
     def _rows_to_tickets(self, rows: Iterable[Row]) -> Iterator[tuple[int, dict, Optional[str]]]:
         yield from tickets_of(rows, self.mapping)
