@@ -416,7 +416,7 @@ def print_table(policy, shown: list[TicketResult], now_us: int, tally) -> None:
                         f"({policy.timezone})", show_lines=False)
     for col in ("ticket", "sev", "terms", "metric", "state", "deadline", "remaining", "internal"):
         table.add_column(col, no_wrap=True)
-    styles = {"breached": "bold red", "missed": "red", "paused": "yellow", "met": "green", "running": ""}
+    styles = {"breached": "bold red", "missed": "red", "paused": "yellow", "met": "green", "running": "", "cancelled": "dim"}
     # Cells are Text objects, never markup: ticket ids and names may contain "[".
     for r in shown:
         terms = f"{r.customer}/{r.service}" if r.customer else (r.tier or "")
@@ -438,7 +438,7 @@ def print_table(policy, shown: list[TicketResult], now_us: int, tally) -> None:
     if hidden > 0:
         # every ticket still counts: a summary of all of them, by metric and state
         summary = Table(title=f"All {tally.evaluated:,} tickets by state", show_lines=False)
-        order = ["running", "paused", "breached", "met", "missed"]
+        order = ["running", "paused", "breached", "met", "missed", "cancelled"]
         summary.add_column("metric", no_wrap=True)
         for state in order:
             summary.add_column(state, justify="right", style=styles[state], no_wrap=True)

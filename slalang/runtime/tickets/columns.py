@@ -105,6 +105,8 @@ def _dict_columns(records: list, sev_index: dict, status_index: dict, key_ids: d
     down which."""
     n = len(records)
     bad = np.zeros(n, dtype=bool)
+    if any(map(dict.get, records, repeat("problem"))):   # records a source could not read
+        bad |= np.array([r.get("problem") not in (None, "") for r in records], dtype=bool)
     ids = list(map(dict.get, records, repeat("id")))
     if set(map(type, ids)) != {str} or "" in ids:
         bad |= np.array([not ((type(v) is str and v != "") or type(v) is int) for v in ids], dtype=bool)
