@@ -77,7 +77,12 @@ def iter_parsed(policy, path: Path, parse, strict: bool, source: Optional[str] =
         except LookupError as exc:
             typer.echo(f"error: {exc.args[0]}", err=True)
             raise typer.Exit(2)
-        found = (line for chunk in _source_chunks(reader, path) for line in _unchunk(chunk))
+        try:
+            found = ((line, record, None if problem is None else Problem(line, problem, name))
+                     for line, record, problem in reader.records(_source_input(reader, path), name=name))
+        except UnicodeDecodeError:
+            typer.echo(f"error: {name} is not UTF-8 text", err=True)
+            raise typer.Exit(2)
     for line, record, problem in found:
         if problem is None:
             try:
@@ -104,30 +109,30 @@ def _progress(chunks, label: str):
     return track(chunks, description=label, console=None, transient=True)
 
 
-def _unchunk(chunk) -> Iterator[tuple[int, object, Optional[Problem]]]:
-    lines, records, problems = chunk
-    for pos, (line, record) in enumerate(zip(lines, records)):
-        yield line, record, problems.get(pos)
-
-
-def _source_chunks(source, path: Path) -> Iterator[tuple[list[int], list, dict[int, Problem]]]:
-    """The tickets a `source` reads from the file (SPEC §12), CHUNK at a time; a ticket it cannot
-    read keeps its place as a record with its id and its problem."""
-    name = _name(path)
+def _source_input(source, path: Path):
+    """What a source reads: the path, or stdin's bytes for `-`."""
     if str(path) == "-":
-        records = source.records(sys.stdin.buffer, name=name)
-    else:
-        if not path.is_file():
-            typer.echo(f"error: cannot read {path}: no such file", err=True)
-            raise typer.Exit(2)
-        records = source.records(path, name=name)
+        return sys.stdin.buffer
+    if not path.is_file():
+        typer.echo(f"error: cannot read {path}: no such file", err=True)
+        raise typer.Exit(2)
+    return path
+
+
+def _source_chunks(source, path: Path) -> Iterator[tuple[list[int], object, dict[int, Problem]]]:
+    """The tickets a `source` reads from the file (SPEC §12) as the engine's columns, CHUNK
+    tickets at a time; a ticket it cannot read keeps its place with its id and its problem."""
+    name = _name(path)
     try:
-        found = ((line, record, None if problem is None else Problem(line, problem, name))
-                 for line, record, problem in records)
-        yield from _record_chunks(found, keep_record=True)
+        found = source.tickets(_source_input(source, path), name=name)
     except UnicodeDecodeError:
         typer.echo(f"error: {name} is not UTF-8 text", err=True)
         raise typer.Exit(2)
+    cols, lines = found.columns, found.lines.tolist()
+    for lo in range(0, cols.n, CHUNK):
+        part = cols.rows(lo, min(lo + CHUNK, cols.n))
+        part.unnamed = {r for r, ticket in enumerate(part.ids) if not ticket}
+        yield lines[lo:lo + CHUNK], part, {}
 
 
 def _chunks(path: Path) -> Iterator[tuple[list[int], object, dict[int, Problem]]]:
@@ -272,6 +277,7 @@ def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict
     `max_skipped` allows. With `source`, the file is read through that source of the policy."""
     from slalang.runtime.tickets.api import evaluate_records
     from slalang.runtime.tickets.arrow import from_arrow
+    from slalang.runtime.tickets.columns import TicketColumns
     from slalang.runtime.tickets.engine import evaluate_columns, in_order
     from slalang.runtime.tickets.writers import WRITERS, Tally
 
@@ -313,6 +319,8 @@ def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict
         lines, records, line_problems = chunk
         if isinstance(records, list):
             res = evaluate_records(policy, records, now_us, threads=threads)
+        elif isinstance(records, TicketColumns):   # what a source read
+            res = evaluate_columns(policy, records, now_us, threads=threads)
         else:  # an Arrow batch
             res = evaluate_columns(policy, from_arrow(records, policy.severity_list), now_us, threads=threads)
         for pos, problem in line_problems.items():   # the line's own problem, not "missing id"

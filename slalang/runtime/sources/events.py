@@ -13,12 +13,16 @@ is a problem record that names the line and the value, never a dropped one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Iterable, Iterator, Optional
+from datetime import datetime, timedelta
+from typing import Any, Iterable, Iterator, Optional
+
+import numpy as np
 
 from slalang.runtime.errors import InstantError
 from slalang.runtime.instants import instant_us
 
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+_US = timedelta(microseconds=1)
 FIELDS = ("ticket", "at", "status", "severity", "type", "opened", "customer", "service", "tier")
 ATTRIBUTES = ("customer", "service", "tier")
 TYPES = ("responded", "updated", "resolved", "reopened")
@@ -66,6 +70,7 @@ class InstantReader:
         self.zone = ZoneInfo(zone) if zone else None
         self.fmt = fmt
         self._cache: dict[str, int] = {}
+        self.errors: list[str] = []   # the words of `column`'s errors
 
     def __call__(self, value, what: str) -> int:
         if isinstance(value, datetime) and value.tzinfo is not None:
@@ -94,6 +99,83 @@ class InstantReader:
         if len(self._cache) < 1_000_000:
             self._cache[value] = us
         return us
+
+    def column(self, arr, what: str) -> tuple[np.ndarray, np.ndarray]:
+        """(epoch µs, error) of each value of an Arrow string array, read per distinct value:
+        µs is MIN and error an index into `self.errors` where a value is missing or unreadable.
+        A strptime format is read by Arrow, whose misses Python reads again (and words); naive
+        instants are localised together, with the DST rule `tz.localize` applies one by one."""
+        from slalang.runtime.tickets.arrow import _encode
+        from slalang.runtime.tickets.rules import MIN
+
+        idx, values = _encode(arr)
+        d = len(values)
+        us = np.full(d + 1, MIN, dtype=np.int64)
+        err = np.full(d + 1, -1, dtype=np.int64)
+        wall = np.full(d, MIN, dtype=np.int64)   # naive values: wall-clock µs
+        walls = self._arrow_walls(values) if self.fmt is not None and "%z" not in self.fmt \
+            and "%Z" not in self.fmt else None
+
+        def fail(k: int, message: str) -> None:
+            err[k] = len(self.errors)
+            self.errors.append(message)
+
+        shape = f'the format "{self.fmt}"' if self.fmt else "ISO 8601"
+        for k, value in enumerate(values):
+            if value is None or not value.strip():
+                fail(k, f"missing {what}")
+                continue
+            if walls is not None and walls[k] != MIN:
+                wall[k] = walls[k]
+                continue
+            text = value.strip()
+            try:
+                if self.fmt is not None:
+                    parsed = datetime.strptime(text, self.fmt)
+                else:
+                    parsed = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+            except ValueError:
+                fail(k, f'{what} "{value}" does not read as {shape}')
+                continue
+            if parsed.tzinfo is None:
+                wall[k] = (parsed - _NAIVE_EPOCH) // _US
+            else:
+                us[k] = instant_us(parsed, what)
+        naive = wall != MIN
+        if naive.any():
+            if self.zone is None:
+                for k in np.flatnonzero(naive).tolist():
+                    fail(k, f'{what} "{values[k]}" has no offset and the source names no timezone')
+            else:
+                us[:d][naive] = self._localize(wall[naive])
+        fail(d, f"missing {what}")   # the index of a null value
+        return us[idx], err[idx]
+
+    def _arrow_walls(self, values: list) -> Optional[np.ndarray]:
+        """Wall-clock µs of each value Arrow's strptime reads with the format (MIN where not)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from slalang.runtime.tickets.arrow import filled, text_array
+        from slalang.runtime.tickets.rules import MIN
+
+        try:
+            parsed = pc.strptime(text_array([v.strip() if v else None for v in values]), format=self.fmt,
+                                 unit="us", error_is_null=True)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+        return filled(parsed, MIN)
+
+    def _localize(self, wall_us: np.ndarray) -> np.ndarray:
+        """UTC µs of naive wall-clock µs in the source's zone: `tz.localize`'s rule, vectorised (a
+        time in a DST gap moves to its end, a repeated one takes its first occurrence)."""
+        from slalang.runtime.tz import LocalClock
+
+        wall_s, micro = np.divmod(wall_us, 1_000_000)
+        clock = LocalClock(self.zone, int(wall_s.min()) - 2 * 86_400, int(wall_s.max()) + 2 * 86_400, cache=False)
+        utc = clock.to_utc_array(wall_s)
+        whole_second_in_gap = clock.to_utc_array(wall_s + 1) == utc
+        return np.where(whole_second_in_gap, utc * 1_000_000, utc * 1_000_000 + micro)
 
 
 @dataclass
@@ -145,137 +227,269 @@ class Mapping:
         raise KeyError(f'status "{raw}" is not mapped by source "{self.name}"{_close(raw, self.statuses)}')
 
 
-def tickets_of(rows: Iterable[Row], mapping: Mapping) -> Iterator[tuple[int, dict, Optional[str]]]:
-    """(line, §7 ticket dict, problem) per ticket of the rows, in order of each ticket's first row;
-    a problem's dict holds the ticket's id only."""
-    groups: dict[str, list[Row]] = {}
-    order: list = []
-    for index, row in enumerate(rows):
-        if row.ticket in (None, ""):
-            order.append(row)   # a row that names no ticket is a problem of its own
-            continue
-        group = groups.get(row.ticket)
-        if group is None:
-            group = groups[row.ticket] = []
-            order.append(row.ticket)
-        group.append(row)
-    for item in order:
-        if isinstance(item, Row):
-            yield item.line, {}, item.problem or f'no ticket id (column "{mapping.column("ticket")}" is empty)'
-            continue
-        group = groups.pop(item)
-        try:
-            yield group[0].line, ticket_of(item, group, mapping), None
-        except (InstantError, KeyError, ValueError) as exc:
-            yield getattr(exc, "line", group[0].line), {"id": item}, str(exc.args[0]) if exc.args else str(exc)
+@dataclass
+class RawRows:
+    """Raw event rows as columns: Arrow string arrays (null or empty for absent) and line numbers.
+    `problem` holds what a reader found wrong with a row (None where nothing)."""
+
+    line: np.ndarray
+    ticket: Any
+    at: Any
+    status: Any
+    severity: Any
+    type: Any
+    opened: Any
+    customer: Any
+    service: Any
+    tier: Any
+    problem: list
+    record: Optional[np.ndarray] = None   # `tickets` format: the record each row comes from (its ticket)
+
+    @classmethod
+    def of(cls, rows: Iterable[Row], records: Optional[list[int]] = None) -> "RawRows":
+        """Columns of Row objects (a reader's rows): values that are not text become text."""
+        from slalang.runtime.tickets.arrow import text_array
+
+        rows = list(rows)
+        cols = {name: text_array([_plain(getattr(r, name)) for r in rows]) for name in FIELDS}
+        return cls(np.array([r.line for r in rows], dtype=np.int64), problem=[r.problem for r in rows],
+                   record=None if records is None else np.array(records, dtype=np.int64), **cols)
 
 
-class _RowError(ValueError):
-    def __init__(self, line: int, message: str):
-        super().__init__(f"line {line}: {message}")
-        self.line = line
+def _plain(value) -> Optional[str]:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value if isinstance(value, str) else str(value)
 
 
-def ticket_of(ticket_id: str, rows: list[Row], mapping: Mapping) -> dict:
-    """One ticket from its rows (see the module docstring)."""
-    for row in rows:
-        if row.problem:
-            raise _RowError(row.line, row.problem)
-    timed = []
-    for row in rows:
-        try:
-            timed.append((mapping.instants(row.at, "at"), row))
-        except InstantError as exc:
-            raise _RowError(row.line, str(exc)) from None
-    timed.sort(key=lambda pair: pair[0])   # stable: ties keep input order
-    record: dict = {"id": ticket_id}
-    for name in ATTRIBUTES:
-        values = {getattr(r, name) for r in rows if getattr(r, name) not in (None, "")}
-        if len(values) > 1:
-            raise ValueError(f"{name} differs between its rows: " + ", ".join(f'"{v}"' for v in sorted(values)))
-        if values:
-            record[name] = values.pop()
-    openeds = {r.opened for r in rows if r.opened not in (None, "")}
-    try:
-        if len(openeds) > 1:
-            read = {mapping.instants(v, "opened") for v in openeds}
-            if len(read) > 1:
-                raise ValueError("opened differs between its rows: " + ", ".join(f'"{v}"' for v in sorted(openeds,
-                                                                                                         key=str)))
-            opened = read.pop()
-        else:
-            opened = mapping.instants(openeds.pop(), "opened") if openeds else None
-    except InstantError as exc:
-        raise ValueError(str(exc)) from None
-    events: list[dict] = []
-    severity: Optional[str] = None
-    initial: Optional[str] = None
-    resolved = cancelled = responded = False
+@dataclass
+class SourceTickets:
+    """What a source read: the tickets as the engine's columns (problems included, in order of
+    each ticket's first row) and the line each ticket is reported at."""
 
-    def mapped(row: Row, how, raw):
-        try:
-            return how(raw)
-        except KeyError as exc:
-            raise _RowError(row.line, exc.args[0]) from None
+    columns: Any          # slalang.runtime.tickets.columns.TicketColumns
+    lines: np.ndarray
 
-    opens = opened is None   # without an `opened` field, the first row opens the ticket
-    if opens:
-        opened = timed[0][0]
-    for k, (at, row) in enumerate(timed):
-        if cancelled:
-            break   # a cancelled ticket is over: what comes after it is not read
-        when = _iso(at)
-        if row.severity not in (None, ""):
-            value = mapped(row, mapping.severity, row.severity)
-            if severity is None:
-                severity = initial = value   # the first severity given is the one the ticket opened with
-            elif value != severity:
-                events.append({"at": when, "severity": value})
-                severity = value
-        if row.status not in (None, ""):
-            value, responds = mapped(row, mapping.status, row.status)
-            if value == CANCELLED:
-                events.append({"at": when, "status": CANCELLED})
-                cancelled = True
-            elif value == RESOLVED:
-                if not resolved:
-                    events.append({"at": when, "type": "resolved"})
-                    resolved = True
-            else:
-                if resolved:
-                    events.append({"at": when, "type": "reopened"})
-                    resolved = False
-                events.append({"at": when, "status": value})
-                # the first entry into a `responds` status (the status a ticket opens in is no entry)
-                if responds and not responded and not (opens and k == 0):
-                    events.append({"at": when, "type": "responded"})
-                    responded = True
-        if row.type not in (None, ""):
-            if row.type not in TYPES:
-                raise _RowError(row.line, f'unknown type "{row.type}"{_close(row.type, TYPES)}')
-            events.append({"at": when, "type": row.type})
-            responded = responded or row.type == "responded"
-    if severity is None:
-        raise ValueError("no severity in any of its rows")
-    if opened > timed[0][0]:
-        raise ValueError(f"a change at {_iso(timed[0][0])} comes before the ticket was opened ({_iso(opened)})")
-    record["severity"] = initial
-    record["opened"] = _iso(opened)
-    record["events"] = _compact(events)
-    return record
+    def records(self) -> Iterator[tuple[int, dict, Optional[str]]]:
+        """(line, §7 ticket dict, problem) per ticket; a problem's dict holds the id only."""
+        from slalang.runtime.tickets.rules import CANCELLED as CANCEL_CODE
+        from slalang.runtime.tickets.rules import SEV, STATUS
 
-
-def _compact(events: list[dict]) -> list[dict]:
-    """Drop a status event that repeats the status before it (New -> Active, both `open`)."""
-    out: list[dict] = []
-    current = OPEN
-    for ev in events:
-        if "status" in ev:
-            if ev["status"] == current:
+        cols = self.columns
+        names = {v: k for k, v in _TYPE_CODES().items()}
+        first = np.cumsum(cols.counts) - cols.counts
+        sev_names = cols.sev_names
+        for r in range(cols.n):
+            ticket = cols.ids[r]
+            problem = cols.problems.get(r)
+            if problem is not None:
+                yield int(self.lines[r]), ({"id": ticket} if ticket is not None else {}), problem
                 continue
-            current = ev["status"]
-        out.append(ev)
-    return out
+            record = {"id": ticket}
+            key = cols.keys[cols.key_of[r]]
+            for name, value in zip(("customer", "service", "tier"), cols.attributes[r]):
+                if value is not None:
+                    record[name] = value
+            del key
+            record["severity"] = sev_names[cols.sev[r]]
+            record["opened"] = _iso(int(cols.opened[r]))
+            events = []
+            lo = int(first[r])
+            for t, code, val in zip(cols.ev_t[lo:lo + cols.counts[r]].tolist(),
+                                    cols.ev_code[lo:lo + cols.counts[r]].tolist(),
+                                    cols.ev_val[lo:lo + cols.counts[r]].tolist()):
+                when = _iso(t)
+                if code == STATUS:
+                    events.append({"at": when, "status": cols.statuses[val]})
+                elif code == SEV:
+                    events.append({"at": when, "severity": sev_names[val]})
+                elif code == CANCEL_CODE:
+                    events.append({"at": when, "status": CANCELLED})
+                else:
+                    events.append({"at": when, "type": names[code]})
+            record["events"] = events
+            yield int(self.lines[r]), record, None
+
+
+def _TYPE_CODES() -> dict:
+    from slalang.runtime.tickets.rules import TYPE_CODES
+
+    return TYPE_CODES
+
+
+def build(raw: RawRows, mapping: Mapping, sev_names: list[str]) -> SourceTickets:
+    """The tickets of raw rows (see the module docstring): vectorised reading, grouping and
+    mapping around the compiled rules of derive.py."""
+    from slalang.runtime.sources.derive import K_CANCELLED, K_NONE, K_RESOLVED, K_STATUS, P_BEFORE_OPENED, \
+        P_NO_SEVERITY, P_UNMAPPED, run
+    from slalang.runtime.tickets.arrow import _encode
+    from slalang.runtime.tickets.columns import TicketColumns, ticket_key
+    from slalang.runtime.tickets.rules import MIN
+
+    m = raw.line.size
+    lines = raw.line
+    # -- tickets: each distinct id, in order of its first row; a row with no id is a ticket alone
+    t_idx, t_values = _encode(raw.ticket)
+    missing = np.array([v in (None, "") for v in t_values] + [True], dtype=bool)[t_idx]
+    group = np.where(missing, len(t_values) + 1 + np.arange(m), t_idx) if raw.record is None else raw.record
+    uniq, first_row, inverse = np.unique(group, return_index=True, return_inverse=True)
+    order_of = np.argsort(first_row, kind="stable")          # output position -> unique group
+    pos_of = np.empty_like(order_of)
+    pos_of[order_of] = np.arange(order_of.size)
+    g = pos_of[inverse.reshape(-1)]                           # each row's ticket position
+    n = order_of.size
+    ids = [None] * n
+    for pos, row in enumerate(first_row[order_of].tolist()):
+        code = t_idx[row]
+        ids[pos] = None if missing[row] else t_values[code]
+    problems: dict[int, str] = {}
+    problem_line = lines[first_row[order_of]].copy()
+
+    def first_in_input(bad: np.ndarray, words) -> None:
+        """For each ticket with a bad row and no problem yet: its first bad row in input order."""
+        rows = np.flatnonzero(bad)
+        if rows.size == 0:
+            return
+        tickets, at = np.unique(g[rows], return_index=True)
+        for pos, row in zip(tickets.tolist(), rows[at].tolist()):
+            if pos not in problems:
+                problems[pos] = f"line {int(lines[row])}: {words(row)}"
+                problem_line[pos] = lines[row]
+
+    for pos in range(n):
+        if ids[pos] is None:
+            problems[pos] = raw.problem[int(first_row[order_of[pos]])] or \
+                f'no ticket id (column "{mapping.column("ticket")}" is empty)'
+    first_in_input(np.array([p is not None for p in raw.problem], dtype=bool), lambda r: raw.problem[r])
+    # -- instants
+    t, t_err = mapping.instants.column(raw.at, "at")
+    first_in_input(t_err >= 0, lambda r: mapping.instants.errors[t_err[r]])
+    # each ticket's rows in time order (ties in input order): the order the rules read them in
+    order = np.lexsort((np.arange(m), t, g))
+    bounds = np.searchsorted(g[order], np.arange(n + 1))
+
+    def per_ticket(values: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(least, greatest) present value of each ticket's rows (least > greatest: none)."""
+        v, p = values[order], present[order]
+        big, small = np.iinfo(np.int64).max, np.iinfo(np.int64).min
+        return (np.minimum.reduceat(np.where(p, v, big), bounds[:-1]),
+                np.maximum.reduceat(np.where(p, v, small), bounds[:-1]))
+
+    # -- attributes: one value per ticket
+    attributes = []
+    for name in ATTRIBUTES:
+        idx, values = _encode(getattr(raw, name))
+        present = np.array([v not in (None, "") for v in values] + [False], dtype=bool)[idx]
+        least, most = per_ticket(idx, present)
+        for pos in np.flatnonzero(least < most).tolist():
+            if pos not in problems:
+                rows = order[bounds[pos]:bounds[pos + 1]]
+                found = sorted({values[c] for c in idx[rows][present[rows]].tolist()})
+                problems[pos] = f"{name} differs between its rows: " + ", ".join(f'"{v}"' for v in found)
+        attributes.append([values[c] if c <= most_c else None for c, most_c in zip(least.tolist(), most.tolist())])
+    # -- opened: one instant per ticket, when given
+    o_us, o_err = mapping.instants.column(raw.opened, "opened")
+    o_idx, o_values = _encode(raw.opened)
+    given = np.array([v not in (None, "") for v in o_values] + [False], dtype=bool)[o_idx]
+    opened_in = np.full(n, MIN, dtype=np.int64)
+    if given.any():
+        for row in np.flatnonzero(given & (o_err >= 0)).tolist():
+            problems.setdefault(int(g[row]), mapping.instants.errors[o_err[row]])
+        least, most = per_ticket(o_us, given & (o_err < 0))
+        for pos in np.flatnonzero(least < most).tolist():
+            if pos not in problems:
+                rows = order[bounds[pos]:bounds[pos + 1]]
+                texts = sorted({o_values[c] for c in o_idx[rows][given[rows]].tolist()})
+                problems[pos] = "opened differs between its rows: " + ", ".join(f'"{v}"' for v in texts)
+        has = least <= most
+        opened_in[has] = least[has]
+    # -- names through the source
+    statuses = [OPEN]
+    status_index = {OPEN: 0}
+    messages: list[str] = []
+    err = np.full(m, -1, dtype=np.int64)
+
+    def mapped(arr, how, default):
+        idx, values = _encode(arr)
+        table, wrong = [], []
+        for v in values:
+            if v in (None, ""):
+                table.append(default), wrong.append(-1)
+                continue
+            try:
+                table.append(how(v)), wrong.append(-1)
+            except KeyError as exc:
+                table.append(default), wrong.append(len(messages))
+                messages.append(exc.args[0])
+        wrong.append(-1)
+        table.append(default)
+        return idx, table, np.array(wrong, dtype=np.int64)[idx]
+
+    sev_index = {name: i for i, name in enumerate(sev_names)}
+    s_idx, s_table, s_err = mapped(raw.severity, lambda v: sev_index[mapping.severity(v)], -1)
+    sev = np.array(s_table, dtype=np.int64)[s_idx]
+
+    def status_of(value):
+        name, responds = mapping.status(value)
+        kind = K_CANCELLED if name == CANCELLED else K_RESOLVED if name == RESOLVED else K_STATUS
+        return kind, status_index.setdefault(name, len(status_index)) if kind == K_STATUS else 0, responds
+
+    st_idx, st_table, st_err = mapped(raw.status, status_of, (K_NONE, 0, False))
+    statuses = list(status_index)
+    st = np.array(st_table, dtype=np.int64).reshape(-1, 3)
+    kind, status, responds = st[:, 0][st_idx], st[:, 1][st_idx], st[:, 2][st_idx].astype(np.bool_)
+    codes = _TYPE_CODES()
+
+    def type_of(value):
+        if value not in codes:
+            raise KeyError(f'unknown type "{value}"{_close(value, TYPES)}')
+        return codes[value]
+
+    ty_idx, ty_table, ty_err = mapped(raw.type, type_of, -1)
+    typ = np.array(ty_table, dtype=np.int64)[ty_idx]
+    err = np.where(s_err >= 0, s_err, np.where(st_err >= 0, st_err, ty_err))
+    # -- the rules
+    out = run(bounds[:-1], bounds[1:], t[order], kind[order], status[order], responds[order],
+              st_idx[order].astype(np.int64), sev[order], typ[order], err[order], opened_in)
+    for pos in np.flatnonzero(out["problem"]).tolist():
+        if pos in problems:
+            continue
+        why = out["problem"][pos]
+        if why == P_UNMAPPED:
+            row = order[out["problem_row"][pos]]
+            problems[pos] = f"line {int(lines[row])}: {messages[err[row]]}"
+            problem_line[pos] = lines[row]
+        elif why == P_NO_SEVERITY:
+            problems[pos] = "no severity in any of its rows"
+        elif why == P_BEFORE_OPENED:
+            earliest = int(t[order[bounds[pos]]])
+            problems[pos] = (f"a change at {_iso(earliest)} comes before the ticket was opened "
+                             f"({_iso(int(out['opened'][pos]))})")
+    counts = out["counts"].copy()
+    ev_first = np.cumsum(out["counts"]) - out["counts"]
+    keep = np.ones(out["ev_t"].size, dtype=bool)
+    if problems:
+        bad = np.zeros(n, dtype=bool)
+        bad[list(problems)] = True
+        keep = ~np.repeat(bad, out["counts"])
+        counts[bad] = 0
+    key_ids: dict = {}
+    key_of = np.array([key_ids.setdefault(("bad",) if pos in problems else ticket_key(tier, customer, service),
+                                          len(key_ids))
+                       for pos, (customer, service, tier) in enumerate(zip(*attributes))], dtype=np.int64)
+    keys = [None] * len(key_ids)
+    for key, i in key_ids.items():
+        keys[i] = key
+    sev0 = np.where(counts >= 0, out["sev"], -1)
+    cols = TicketColumns([i if i is not None else "" for i in ids], sev0, out["opened"].copy(), key_of, keys, counts,
+                         out["ev_t"][keep], out["ev_code"][keep], out["ev_val"][keep], statuses, problems,
+                         {pos: "" for pos in problems})
+    cols.sev_names = sev_names
+    cols.attributes = list(zip(*attributes))
+    del ev_first
+    return SourceTickets(cols, problem_line)
 
 
 def _iso(us: int) -> str:

@@ -48,6 +48,18 @@ class TicketColumns:
     def id_list(self) -> list[str]:
         return self.ids if isinstance(self.ids, list) else self.ids.to_pylist()
 
+    def rows(self, lo: int, hi: int) -> "TicketColumns":
+        """Tickets lo..hi-1 as columns of their own (their events with them; positions from 0)."""
+        ev_lo, ev_hi = int(self.counts[:lo].sum()), int(self.counts[:hi].sum())
+        part = TicketColumns(
+            self.id_list()[lo:hi], self.sev[lo:hi].copy(), self.opened[lo:hi].copy(), self.key_of[lo:hi].copy(),
+            self.keys, self.counts[lo:hi].copy(), self.ev_t[ev_lo:ev_hi], self.ev_code[ev_lo:ev_hi],
+            self.ev_val[ev_lo:ev_hi], self.statuses,
+            {r - lo: text for r, text in self.problems.items() if lo <= r < hi},
+            {r - lo: text for r, text in self.raw_severity.items() if lo <= r < hi},
+            {r - lo for r in self.unnamed if lo <= r < hi}, self.first + lo)
+        return part
+
 
 # What a column pass may raise when some record in it is of a rare shape (not a dict, or holding
 # an unhashable value): the records of that stretch are then read again in halves.

@@ -1,0 +1,123 @@
+"""Runtime stage: what a ticket's statuses mean (SPEC §12), compiled — the one definition of the
+rules that turn a ticket's mapped rows, in time order, into §7 events.
+
+For each ticket: the first severity given is the one it opened with, a later different one is
+a severity change; entering a status mapped to `resolved` resolves (Resolved -> Closed, both
+`resolved`, is no reopening) and leaving it for another reopens; entering `cancelled` cancels and
+ends the ticket (later rows are not read); any other status is a status event, a repeat of the
+status in force is none; the first entry into a raw value mapped with `responds` (a change of
+raw value into it, the status a ticket opens in included) is the first response, once per
+ticket; an explicit `type` is that event. The kernel also finds a ticket's first row whose value
+the source does not map (in time order, up to its cancellation), a ticket with no severity, and
+one with a change before its `opened` instant. The test suite keeps a plain Python version of
+the same rules as its oracle (tests/oracle/sources.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from slalang.runtime.tickets.rules import CANCELLED, MIN, REOPENED, RESOLVED, RESPONDED, SEV, STATUS
+
+# what a mapped raw status is
+K_NONE, K_STATUS, K_RESOLVED, K_CANCELLED = 0, 1, 2, 3
+# what the kernel finds wrong with a ticket
+P_NONE, P_UNMAPPED, P_NO_SEVERITY, P_BEFORE_OPENED = 0, 1, 2, 3
+
+
+@njit(cache=True, nogil=True)
+def derive(lo, hi, t, kind, status, responds, raw, sev, typ, err, opened_in,
+           opened, sev0, counts, problem, problem_row, ev_t, ev_code, ev_val):
+    """Tickets i = 0..len(lo)-1, each rows lo[i]..hi[i]-1 of the row arrays (time order): writes
+    each ticket's opened instant, initial severity, events (flat, `counts` per ticket) and problem
+    (with the row it is on). Status 0 is `open`, the status a ticket starts in. Returns the number
+    of events written."""
+    ne = 0
+    for i in range(lo.size):
+        first_event = ne
+        opens = opened_in[i] == MIN   # no `opened` field: the first row opens the ticket
+        at0 = opened_in[i] if not opens else t[lo[i]]
+        severity = -1
+        initial = -1
+        resolved = False
+        cancelled = False
+        responded = False
+        current = 0
+        previous_raw = -1
+        problem[i] = P_NONE
+        problem_row[i] = -1
+        for k in range(lo[i], hi[i]):
+            if cancelled:
+                break
+            if err[k] >= 0:
+                problem[i] = P_UNMAPPED
+                problem_row[i] = k
+                break
+            at = t[k]
+            if sev[k] >= 0:
+                if severity < 0:
+                    severity = sev[k]
+                    initial = sev[k]
+                elif sev[k] != severity:
+                    ev_t[ne], ev_code[ne], ev_val[ne] = at, SEV, sev[k]
+                    ne += 1
+                    severity = sev[k]
+            if kind[k] == K_CANCELLED:
+                ev_t[ne], ev_code[ne], ev_val[ne] = at, CANCELLED, 0
+                ne += 1
+                cancelled = True
+            elif kind[k] == K_RESOLVED:
+                if not resolved:
+                    ev_t[ne], ev_code[ne], ev_val[ne] = at, RESOLVED, 0
+                    ne += 1
+                    resolved = True
+            elif kind[k] == K_STATUS:
+                if resolved:
+                    ev_t[ne], ev_code[ne], ev_val[ne] = at, REOPENED, 0
+                    ne += 1
+                    resolved = False
+                if status[k] != current:
+                    ev_t[ne], ev_code[ne], ev_val[ne] = at, STATUS, status[k]
+                    ne += 1
+                    current = status[k]
+                if responds[k] and not responded and raw[k] != previous_raw:
+                    ev_t[ne], ev_code[ne], ev_val[ne] = at, RESPONDED, 0
+                    ne += 1
+                    responded = True
+            if kind[k] != K_NONE:
+                previous_raw = raw[k]
+            if typ[k] >= 0:
+                ev_t[ne], ev_code[ne], ev_val[ne] = at, typ[k], 0
+                ne += 1
+                if typ[k] == RESPONDED:
+                    responded = True
+        if problem[i] == P_NONE and initial < 0:
+            problem[i] = P_NO_SEVERITY
+        if problem[i] == P_NONE and at0 > t[lo[i]]:
+            problem[i] = P_BEFORE_OPENED
+        if problem[i] != P_NONE:
+            ne = first_event
+            counts[i] = 0
+        else:
+            counts[i] = ne - first_event
+        opened[i] = at0
+        sev0[i] = initial
+    return ne
+
+
+def run(lo: np.ndarray, hi: np.ndarray, t: np.ndarray, kind: np.ndarray, status: np.ndarray, responds: np.ndarray,
+        raw: np.ndarray, sev: np.ndarray, typ: np.ndarray, err: np.ndarray, opened_in: np.ndarray) -> dict:
+    """`derive` with its buffers: a row makes at most four events (severity, reopened, status,
+    responded; or severity, status and a type)."""
+    n, rows = lo.size, t.size
+    out = {"opened": np.empty(n, np.int64), "sev": np.empty(n, np.int64), "counts": np.empty(n, np.int64),
+           "problem": np.empty(n, np.int64), "problem_row": np.empty(n, np.int64)}
+    ev_t, ev_code, ev_val = (np.empty(4 * rows + 1, np.int64) for _ in range(3))
+    ne = derive(lo, hi, t, kind, status, responds, raw, sev, typ, err, opened_in, out["opened"], out["sev"],
+                out["counts"], out["problem"], out["problem_row"], ev_t, ev_code, ev_val)
+    out["ev_t"], out["ev_code"], out["ev_val"] = ev_t[:ne], ev_code[:ne], ev_val[:ne]
+    return out
+
+
+assert MIN < 0   # the kernel reads MIN as "no opened field"
