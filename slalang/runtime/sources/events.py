@@ -156,15 +156,20 @@ class InstantReader:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        from slalang.runtime.tickets.arrow import filled, text_array
+        from slalang.runtime.tickets.arrow import filled, text_array, valid
         from slalang.runtime.tickets.rules import MIN
 
+        texts = text_array([v.strip() if v else None for v in values])
         try:
-            parsed = pc.strptime(text_array([v.strip() if v else None for v in values]), format=self.fmt,
-                                 unit="us", error_is_null=True)
+            parsed = pc.strptime(texts, format=self.fmt, unit="us", error_is_null=True)
+            # Arrow's strptime is more lenient than Python's, whose reading is the rule (it takes
+            # 31/02 for 03/03): keep only what the format writes back as given, Python reads the rest
+            same = pc.equal(pc.strftime(parsed, format=self.fmt), texts)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return None
-        return filled(parsed, MIN)
+        walls = filled(parsed, MIN)
+        walls[~(valid(same) & filled(same.cast(pa.int64()), 0).astype(bool))] = MIN
+        return walls
 
     def _localize(self, wall_us: np.ndarray) -> np.ndarray:
         """UTC µs of naive wall-clock µs in the source's zone: `tz.localize`'s rule, vectorised (a
@@ -285,7 +290,7 @@ class SourceTickets:
             ticket = cols.ids[r]
             problem = cols.problems.get(r)
             if problem is not None:
-                yield int(self.lines[r]), ({"id": ticket} if ticket is not None else {}), problem
+                yield int(self.lines[r]), ({"id": ticket} if ticket else {}), problem
                 continue
             record = {"id": ticket}
             key = cols.keys[cols.key_of[r]]
