@@ -100,6 +100,7 @@ def ticket_of(ticket_id: str, rows: list[Row], mapping: Mapping) -> dict:
     for k, (at, row) in enumerate(timed):
         if cancelled:
             break   # a cancelled ticket is over: what comes after it is not read
+        at = max(at, opened)   # a change logged before `opened` is the state the ticket opened in
         when = _iso(at)
         if row.severity not in (None, ""):
             value = mapped(row, mapping.severity, row.severity)
@@ -134,8 +135,6 @@ def ticket_of(ticket_id: str, rows: list[Row], mapping: Mapping) -> dict:
             responded = responded or row.type == "responded"
     if severity is None:
         raise ValueError("no severity in any of its rows")
-    if opened > timed[0][0]:
-        raise ValueError(f"a change at {_iso(timed[0][0])} comes before the ticket was opened ({_iso(opened)})")
     record["severity"] = initial
     record["opened"] = _iso(opened)
     record["events"] = _compact(events)

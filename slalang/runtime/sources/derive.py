@@ -23,7 +23,7 @@ from slalang.runtime.tickets.rules import CANCELLED, MIN, REOPENED, RESOLVED, RE
 # what a mapped raw status is
 K_NONE, K_STATUS, K_RESOLVED, K_CANCELLED = 0, 1, 2, 3
 # what the kernel finds wrong with a ticket
-P_NONE, P_UNMAPPED, P_NO_SEVERITY, P_BEFORE_OPENED = 0, 1, 2, 3
+P_NONE, P_UNMAPPED, P_NO_SEVERITY = 0, 1, 2
 
 
 @njit(cache=True, nogil=True)
@@ -54,7 +54,7 @@ def derive(lo, hi, t, kind, status, responds, raw, sev, typ, err, opened_in,
                 problem[i] = P_UNMAPPED
                 problem_row[i] = k
                 break
-            at = t[k]
+            at = t[k] if t[k] > at0 else at0   # a change logged before `opened` is the state at opening
             if sev[k] >= 0:
                 if severity < 0:
                     severity = sev[k]
@@ -94,8 +94,6 @@ def derive(lo, hi, t, kind, status, responds, raw, sev, typ, err, opened_in,
                     responded = True
         if problem[i] == P_NONE and initial < 0:
             problem[i] = P_NO_SEVERITY
-        if problem[i] == P_NONE and at0 > t[lo[i]]:
-            problem[i] = P_BEFORE_OPENED
         if problem[i] != P_NONE:
             ne = first_event
             counts[i] = 0

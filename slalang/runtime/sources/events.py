@@ -327,8 +327,8 @@ def _TYPE_CODES() -> dict:
 def build(raw: RawRows, mapping: Mapping, sev_names: list[str]) -> SourceTickets:
     """The tickets of raw rows (see the module docstring): vectorised reading, grouping and
     mapping around the compiled rules of derive.py."""
-    from slalang.runtime.sources.derive import K_CANCELLED, K_NONE, K_RESOLVED, K_STATUS, P_BEFORE_OPENED, \
-        P_NO_SEVERITY, P_UNMAPPED, run
+    from slalang.runtime.sources.derive import K_CANCELLED, K_NONE, K_RESOLVED, K_STATUS, P_NO_SEVERITY, \
+        P_UNMAPPED, run
     from slalang.runtime.tickets.arrow import _encode
     from slalang.runtime.tickets.columns import TicketColumns, ticket_key
     from slalang.runtime.tickets.rules import MIN
@@ -468,10 +468,6 @@ def build(raw: RawRows, mapping: Mapping, sev_names: list[str]) -> SourceTickets
             problem_line[pos] = lines[row]
         elif why == P_NO_SEVERITY:
             problems[pos] = "no severity in any of its rows"
-        elif why == P_BEFORE_OPENED:
-            earliest = int(t[order[bounds[pos]]])
-            problems[pos] = (f"a change at {_iso(earliest)} comes before the ticket was opened "
-                             f"({_iso(int(out['opened'][pos]))})")
     counts = out["counts"].copy()
     ev_first = np.cumsum(out["counts"]) - out["counts"]
     keep = np.ones(out["ev_t"].size, dtype=bool)
