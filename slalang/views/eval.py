@@ -360,6 +360,8 @@ def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict
     if format == "table" and read:
         print_table(policy, shown, now_us, tally)
     _summary(read, tally)
+    if reader is None:
+        _unknown_statuses(policy, tally)
     if output is not None:
         typer.echo(f"wrote {output}", err=True)
     if not read:
@@ -394,6 +396,29 @@ def _summary(read: int, tally) -> None:
         typer.echo(f"  {count:,} skipped: {reason}", err=True)
     if len(tally.skipped) > 10:
         typer.echo(f"  … and {len(tally.skipped) - 10} more reasons", err=True)
+
+
+def policy_statuses(policy) -> set[str]:
+    """The statuses a policy speaks of: declared, built in, or named by some `pause when`."""
+    art = policy.artifact
+    known = set(art.get("statuses", {})) | {"open", "resolved", "cancelled"}
+    holders = list(art["tiers"].values()) + [c.get("overrides", {}) for cust in art["customers"].values()
+                                              for c in cust["contracts"]]
+    for holder in holders:
+        known.update(holder.get("pause_when", ()))
+    return known
+
+
+def _unknown_statuses(policy, tally) -> None:
+    """Once per status the input names that the policy does not: it never paused a clock (a
+    misspelt or raw status moves attainment silently otherwise). Input read through a source
+    has no such status: the source words it as a problem of its ticket."""
+    known = policy_statuses(policy)
+    for name, (events, tickets) in sorted(tally.statuses.items(), key=lambda kv: -kv[1][0]):
+        if name not in known:
+            typer.echo(f'warning: status "{name}" is not a status of this policy: {events:,} event'
+                       f'{"s" * (events != 1)} in {tickets:,} ticket{"s" * (tickets != 1)} never paused a clock',
+                       err=True)
 
 
 def _when(value, tz) -> str:

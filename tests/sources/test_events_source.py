@@ -223,3 +223,20 @@ def test_eval_reads_through_a_source_and_lists_every_ticket(policy, tmp_path):
     none = tmp_path / "none.csv"
     none.write_text(HEADER + "INC2,Bogus,3 - Moderate,03/03/2025 08:00,03/03/2025 08:00,standard\n")
     assert run_eval(d, none, "--source", "sn").exit_code == 2
+
+
+def test_input_without_a_source_names_each_status_the_policy_does_not_know(policy, tmp_path):
+    d = tmp_path / "policy"
+    d.mkdir()
+    (d / "p.sla").write_text(POLICY)
+    ticket = {"severity": "P1", "opened": "2025-03-03T09:00:00Z", "tier": "standard"}
+    events = [{"at": "2025-03-03T09:10:00Z", "status": "Pending Customer"},
+              {"at": "2025-03-03T09:20:00Z", "status": "open"},
+              {"at": "2025-03-03T09:30:00Z", "status": "Pending Customer"}]
+    path = tmp_path / "t.jsonl"
+    path.write_text("\n".join(json.dumps({"id": f"T{i}", **ticket, "events": events[:2 + i]}) for i in range(2)))
+    result = run_eval(d, path, "--format", "csv")
+    assert result.exit_code == 0
+    assert ('warning: status "Pending Customer" is not a status of this policy: 3 events in 2 tickets never '
+            'paused a clock') in result.stderr
+    assert "pending_customer" not in result.stderr and '"open"' not in result.stderr

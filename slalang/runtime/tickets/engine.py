@@ -102,7 +102,25 @@ def evaluate_columns(policy, cols: TicketColumns, now: int, *, strict: bool = Fa
             cols.raw_severity[r] = sev_names[cols.sev[r]]
     result = assemble(policy, cols, terms_list, tables_list, terms_of_row, outputs, problems)
     result.problem_kinds, result.unnamed = kinds, cols.unnamed
+    result.status_use = status_use(cols, problems)
     return result
+
+
+def status_use(cols: TicketColumns, problems: dict) -> dict[str, tuple[int, int]]:
+    """Each status the evaluated tickets' events name: (events, tickets)."""
+    from slalang.runtime.tickets.rules import STATUS
+
+    if not cols.statuses or cols.ev_code.size == 0:
+        return {}
+    rows = np.repeat(np.arange(cols.n), cols.counts)
+    keep = cols.ev_code == STATUS
+    if problems:
+        keep &= ~np.isin(rows, list(problems))
+    vals, rows = cols.ev_val[keep], rows[keep]
+    events = np.bincount(vals, minlength=len(cols.statuses))
+    pairs = np.unique(vals * (cols.n + 1) + rows)
+    tickets = np.bincount(pairs // (cols.n + 1), minlength=len(cols.statuses))
+    return {name: (int(events[i]), int(tickets[i])) for i, name in enumerate(cols.statuses) if events[i]}
 
 
 T = TypeVar("T")

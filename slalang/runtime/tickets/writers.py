@@ -172,6 +172,7 @@ class Tally:
         self.fired = 0
         self.evaluated = 0
         self.skipped: dict[str, int] = {}
+        self.statuses: dict[str, list[int]] = {}   # status -> [events, tickets] over the run
 
     def add(self, res: ResultColumns, reasons: Optional[dict[int, str]] = None) -> None:
         m = res.metrics
@@ -179,6 +180,10 @@ class Tally:
                                    minlength=self.states.size).reshape(self.states.shape)
         self.fired += int(res.esc["fired"].sum())
         self.evaluated += res.n - len(res.problems)
+        for name, (events, tickets) in getattr(res, "status_use", {}).items():
+            seen = self.statuses.setdefault(name, [0, 0])
+            seen[0] += events
+            seen[1] += tickets
         for r, text in res.problems.items():
             reason = (reasons or {}).get(r, text)
             self.skipped[reason] = self.skipped.get(reason, 0) + 1
