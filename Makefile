@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml
 SAMPLES := $(POLICIES)/samples
 PERIOD := 2025-03
 
-# The main job on the bundled policies: check, compile, test, evaluate tickets, report on
-# outages and tickets, and draw the policy graph, all into build/.
+# The main job on the bundled policies: check, compile, test, evaluate tickets (and the service
+# desk's own event export, read through the policy's `source`), report on outages and tickets,
+# and draw the policy graph, all into build/.
 demo: $(STAMP)
 	$(BIN)/slalang check $(POLICIES)
 	$(BIN)/slalang compile $(POLICIES) -o $(BUILD)/policy.json
@@ -26,11 +27,12 @@ demo: $(STAMP)
 	$(BIN)/slalang eval $(SAMPLES)/tickets.jsonl --policy $(BUILD)/policy.json --now 2025-03-31T23:00:00Z --format csv > $(BUILD)/tickets.csv
 	$(BIN)/slalang eval $(SAMPLES)/tickets.jsonl --policy $(BUILD)/policy.json --now 2025-03-31T23:00:00Z
 	$(BIN)/slalang eval $(SAMPLES)/tickets.jsonl --policy $(BUILD)/policy.json --now 2025-03-31T23:00:00Z --format parquet -o $(BUILD)/tickets.parquet
+	$(BIN)/slalang eval $(SAMPLES)/servicedesk_export.csv --policy $(BUILD)/policy.json --source servicedesk --now 2025-03-31T23:00:00Z --format csv -o $(BUILD)/servicedesk.csv
 	$(BIN)/slalang report --policy $(BUILD)/policy.json --outages $(SAMPLES)/outages.jsonl --tickets $(SAMPLES)/tickets.jsonl --period $(PERIOD) --format md -o $(BUILD)/report-$(PERIOD).md
 	$(BIN)/slalang report --policy $(BUILD)/policy.json --outages $(SAMPLES)/outages.jsonl --tickets $(SAMPLES)/tickets.jsonl --period $(PERIOD) --format html -o $(BUILD)/report-$(PERIOD).html
 	$(BIN)/slalang report --policy $(BUILD)/policy.json --outages $(SAMPLES)/outages.jsonl --tickets $(SAMPLES)/tickets.jsonl --period $(PERIOD) --format json -o $(BUILD)/report-$(PERIOD).json
 	$(BIN)/slalang graph $(POLICIES) --format mermaid -o $(BUILD)/graph.mmd
-	@echo "demo: wrote $(BUILD)/policy.json, tickets.csv, tickets.parquet, report-$(PERIOD).{md,html,json}, graph.mmd"
+	@echo "demo: wrote $(BUILD)/policy.json, tickets.csv, tickets.parquet, servicedesk.csv (the desk's own export read through a source), report-$(PERIOD).{md,html,json}, graph.mmd"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
