@@ -196,19 +196,22 @@ def _arrow_events(path: Path, mapping: Mapping) -> Optional[RawRows]:
                 newlines += block.count(b"\n")
                 last = block[-1:]
         header = next(csv.reader([head.decode("utf-8-sig")]))
-        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in header}, check_utf8=True))
+        wanted = [name for name in dict.fromkeys(mapping.column(f) for f in FIELDS) if name in header]
+        if len(set(header)) != len(header) or not wanted:
+            return None
+        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(   # only the columns the source reads
+            column_types={name: pa.string() for name in header}, include_columns=wanted, check_utf8=True))
     except (OSError, UnicodeDecodeError, StopIteration, pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     m = table.num_rows
-    if table.column_names != header or newlines + (last not in (b"\n", b"")) != m + 1 or b"\r" in head[:-2]:
+    if newlines + (last not in (b"\n", b"")) != m + 1 or b"\r" in head[:-2]:
         return None
 
     def column(field_name: str):
         name = mapping.column(field_name)
         if name not in table.column_names:
             return pa.nulls(m, pa.string())
-        return table.column(name).combine_chunks()
+        return table.column(name)   # chunked: read through one dictionary encoding, never copied whole
 
     return RawRows(np.arange(2, m + 2, dtype=np.int64), problem=[None] * m,
                    **{f: column(f) for f in FIELDS})

@@ -27,17 +27,26 @@ P_NONE, P_UNMAPPED, P_NO_SEVERITY = 0, 1, 2
 
 
 @njit(cache=True, nogil=True)
-def derive(lo, hi, t, kind, status, responds, raw, sev, typ, err, opened_in,
+def _emit(write, ne, ev_t, ev_code, ev_val, at, code, val):
+    if write:
+        ev_t[ne], ev_code[ne], ev_val[ne] = at, code, val
+    return ne + 1
+
+
+@njit(cache=True, nogil=True)
+def derive(write, lo, hi, order, t, kind, status, responds, raw, sev, typ, err, opened_in,
            opened, sev0, counts, problem, problem_row, ev_t, ev_code, ev_val):
-    """Tickets i = 0..len(lo)-1, each rows lo[i]..hi[i]-1 of the row arrays (time order): writes
-    each ticket's opened instant, initial severity, events (flat, `counts` per ticket) and problem
-    (with the row it is on). Status 0 is `open`, the status a ticket starts in. Returns the number
-    of events written."""
+    """Tickets i = 0..len(lo)-1, each the rows order[lo[i]..hi[i]-1] of the row arrays (in time
+    order): writes each ticket's opened instant, initial severity, events (flat, `counts` per
+    ticket; only counted unless `write`) and problem (with the position in `order` it is at).
+    Status 0 is `open`, the status a ticket starts in. Returns (events kept, the room the
+    writing needs)."""
     ne = 0
+    peak = 0   # the most events written at once: a ticket found wrong is written, then taken back
     for i in range(lo.size):
         first_event = ne
         opens = opened_in[i] == MIN   # no `opened` field: the first row opens the ticket
-        at0 = opened_in[i] if not opens else t[lo[i]]
+        at0 = opened_in[i] if not opens else t[order[lo[i]]]
         severity = -1
         initial = -1
         resolved = False
@@ -47,12 +56,13 @@ def derive(lo, hi, t, kind, status, responds, raw, sev, typ, err, opened_in,
         previous_raw = -1
         problem[i] = P_NONE
         problem_row[i] = -1
-        for k in range(lo[i], hi[i]):
+        for q in range(lo[i], hi[i]):
+            k = order[q]
             if cancelled:
                 break
             if err[k] >= 0:
                 problem[i] = P_UNMAPPED
-                problem_row[i] = k
+                problem_row[i] = q
                 break
             at = t[k] if t[k] > at0 else at0   # a change logged before `opened` is the state at opening
             if sev[k] >= 0:
@@ -60,40 +70,34 @@ def derive(lo, hi, t, kind, status, responds, raw, sev, typ, err, opened_in,
                     severity = sev[k]
                     initial = sev[k]
                 elif sev[k] != severity:
-                    ev_t[ne], ev_code[ne], ev_val[ne] = at, SEV, sev[k]
-                    ne += 1
+                    ne = _emit(write, ne, ev_t, ev_code, ev_val, at, SEV, sev[k])
                     severity = sev[k]
             if kind[k] == K_CANCELLED:
-                ev_t[ne], ev_code[ne], ev_val[ne] = at, CANCELLED, 0
-                ne += 1
+                ne = _emit(write, ne, ev_t, ev_code, ev_val, at, CANCELLED, 0)
                 cancelled = True
             elif kind[k] == K_RESOLVED:
                 if not resolved:
-                    ev_t[ne], ev_code[ne], ev_val[ne] = at, RESOLVED, 0
-                    ne += 1
+                    ne = _emit(write, ne, ev_t, ev_code, ev_val, at, RESOLVED, 0)
                     resolved = True
             elif kind[k] == K_STATUS:
                 if resolved:
-                    ev_t[ne], ev_code[ne], ev_val[ne] = at, REOPENED, 0
-                    ne += 1
+                    ne = _emit(write, ne, ev_t, ev_code, ev_val, at, REOPENED, 0)
                     resolved = False
                 if status[k] != current:
-                    ev_t[ne], ev_code[ne], ev_val[ne] = at, STATUS, status[k]
-                    ne += 1
+                    ne = _emit(write, ne, ev_t, ev_code, ev_val, at, STATUS, status[k])
                     current = status[k]
                 if responds[k] and not responded and raw[k] != previous_raw:
-                    ev_t[ne], ev_code[ne], ev_val[ne] = at, RESPONDED, 0
-                    ne += 1
+                    ne = _emit(write, ne, ev_t, ev_code, ev_val, at, RESPONDED, 0)
                     responded = True
             if kind[k] != K_NONE:
                 previous_raw = raw[k]
             if typ[k] >= 0:
-                ev_t[ne], ev_code[ne], ev_val[ne] = at, typ[k], 0
-                ne += 1
+                ne = _emit(write, ne, ev_t, ev_code, ev_val, at, typ[k], 0)
                 if typ[k] == RESPONDED:
                     responded = True
         if problem[i] == P_NONE and initial < 0:
             problem[i] = P_NO_SEVERITY
+        peak = max(peak, ne)
         if problem[i] != P_NONE:
             ne = first_event
             counts[i] = 0
@@ -101,20 +105,23 @@ def derive(lo, hi, t, kind, status, responds, raw, sev, typ, err, opened_in,
             counts[i] = ne - first_event
         opened[i] = at0
         sev0[i] = initial
-    return ne
+    return ne, peak
 
 
-def run(lo: np.ndarray, hi: np.ndarray, t: np.ndarray, kind: np.ndarray, status: np.ndarray, responds: np.ndarray,
-        raw: np.ndarray, sev: np.ndarray, typ: np.ndarray, err: np.ndarray, opened_in: np.ndarray) -> dict:
-    """`derive` with its buffers: a row makes at most four events (severity, reopened, status,
-    responded; or severity, status and a type)."""
-    n, rows = lo.size, t.size
+def run(lo: np.ndarray, hi: np.ndarray, order: np.ndarray, t: np.ndarray, kind: np.ndarray, status: np.ndarray,
+        responds: np.ndarray, raw: np.ndarray, sev: np.ndarray, typ: np.ndarray, err: np.ndarray,
+        opened_in: np.ndarray) -> dict:
+    """`derive` twice: once to count the events, once to write them into arrays of that size."""
+    n = lo.size
     out = {"opened": np.empty(n, np.int64), "sev": np.empty(n, np.int64), "counts": np.empty(n, np.int64),
            "problem": np.empty(n, np.int64), "problem_row": np.empty(n, np.int64)}
-    ev_t, ev_code, ev_val = (np.empty(4 * rows + 1, np.int64) for _ in range(3))
-    ne = derive(lo, hi, t, kind, status, responds, raw, sev, typ, err, opened_in, out["opened"], out["sev"],
-                out["counts"], out["problem"], out["problem_row"], ev_t, ev_code, ev_val)
-    out["ev_t"], out["ev_code"], out["ev_val"] = ev_t[:ne], ev_code[:ne], ev_val[:ne]
+    args = (lo, hi, order, t, kind, status, responds, raw, sev, typ, err, opened_in, out["opened"], out["sev"],
+            out["counts"], out["problem"], out["problem_row"])
+    none = np.empty(0, np.int64)
+    kept, room = derive(False, *args, none, none, none)
+    ev_t, ev_code, ev_val = (np.empty(room, np.int64) for _ in range(3))
+    derive(True, *args, ev_t, ev_code, ev_val)
+    out["ev_t"], out["ev_code"], out["ev_val"] = ev_t[:kept], ev_code[:kept], ev_val[:kept]
     return out
 
 

@@ -293,11 +293,9 @@ class SourceTickets:
                 yield int(self.lines[r]), ({"id": ticket} if ticket else {}), problem
                 continue
             record = {"id": ticket}
-            key = cols.keys[cols.key_of[r]]
-            for name, value in zip(("customer", "service", "tier"), cols.attributes[r]):
-                if value is not None:
-                    record[name] = value
-            del key
+            for name, (codes, values) in zip(ATTRIBUTES, cols.attributes):
+                if codes[r] >= 0:
+                    record[name] = values[codes[r]]
             record["severity"] = sev_names[cols.sev[r]]
             record["opened"] = _iso(int(cols.opened[r]))
             events = []
@@ -351,6 +349,10 @@ def build(raw: RawRows, mapping: Mapping, sev_names: list[str]) -> SourceTickets
         ids[pos] = None if missing[row] else t_values[code]
     problems: dict[int, str] = {}
     problem_line = lines[first_row[order_of]].copy()
+    no_id = [pos for pos, ticket in enumerate(ids) if ticket is None]
+    no_id_rows = first_row[order_of[no_id]].tolist() if no_id else []
+    # a row's ticket position is all that is kept of the grouping (1M rows: 8 MB per array)
+    del t_idx, missing, group, uniq, first_row, inverse, pos_of, order_of
 
     def first_in_input(bad: np.ndarray, words) -> None:
         """For each ticket with a bad row and no problem yet: its first bad row in input order."""
@@ -363,14 +365,14 @@ def build(raw: RawRows, mapping: Mapping, sev_names: list[str]) -> SourceTickets
                 problems[pos] = f"line {int(lines[row])}: {words(row)}"
                 problem_line[pos] = lines[row]
 
-    for pos in range(n):
-        if ids[pos] is None:
-            problems[pos] = raw.problem[int(first_row[order_of[pos]])] or \
-                f'no ticket id (column "{mapping.column("ticket")}" is empty)'
+    for pos, row in zip(no_id, no_id_rows):
+        problems[pos] = raw.problem[row] or f'no ticket id (column "{mapping.column("ticket")}" is empty)'
     first_in_input(np.array([p is not None for p in raw.problem], dtype=bool), lambda r: raw.problem[r])
     # -- instants
     t, t_err = mapping.instants.column(raw.at, "at")
     first_in_input(t_err >= 0, lambda r: mapping.instants.errors[t_err[r]])
+    raw.at, raw.ticket = None, None
+    del t_err
     # each ticket's rows in time order (ties in input order): the order the rules read them in
     order = np.lexsort((np.arange(m), t, g))
     bounds = np.searchsorted(g[order], np.arange(n + 1))
@@ -393,7 +395,9 @@ def build(raw: RawRows, mapping: Mapping, sev_names: list[str]) -> SourceTickets
                 rows = order[bounds[pos]:bounds[pos + 1]]
                 found = sorted({values[c] for c in idx[rows][present[rows]].tolist()})
                 problems[pos] = f"{name} differs between its rows: " + ", ".join(f'"{v}"' for v in found)
-        attributes.append([values[c] if c <= most_c else None for c, most_c in zip(least.tolist(), most.tolist())])
+        attributes.append((np.where(least <= most, least, -1), values))
+        setattr(raw, name, None)
+        del idx, present
     # -- opened: one instant per ticket, when given
     o_us, o_err = mapping.instants.column(raw.opened, "opened")
     o_idx, o_values = _encode(raw.opened)
@@ -410,6 +414,8 @@ def build(raw: RawRows, mapping: Mapping, sev_names: list[str]) -> SourceTickets
                 problems[pos] = "opened differs between its rows: " + ", ".join(f'"{v}"' for v in texts)
         has = least <= most
         opened_in[has] = least[has]
+    raw.opened = None
+    del o_us, o_err, o_idx, given
     # -- names through the source
     statuses = [OPEN]
     status_index = {OPEN: 0}
@@ -435,6 +441,8 @@ def build(raw: RawRows, mapping: Mapping, sev_names: list[str]) -> SourceTickets
     sev_index = {name: i for i, name in enumerate(sev_names)}
     s_idx, s_table, s_err = mapped(raw.severity, lambda v: sev_index[mapping.severity(v)], -1)
     sev = np.array(s_table, dtype=np.int64)[s_idx]
+    raw.severity = None
+    del s_idx
 
     def status_of(value):
         name, responds = mapping.status(value)
@@ -445,6 +453,7 @@ def build(raw: RawRows, mapping: Mapping, sev_names: list[str]) -> SourceTickets
     statuses = list(status_index)
     st = np.array(st_table, dtype=np.int64).reshape(-1, 3)
     kind, status, responds = st[:, 0][st_idx], st[:, 1][st_idx], st[:, 2][st_idx].astype(np.bool_)
+    raw.status = None
     codes = _TYPE_CODES()
 
     def type_of(value):
@@ -455,9 +464,11 @@ def build(raw: RawRows, mapping: Mapping, sev_names: list[str]) -> SourceTickets
     ty_idx, ty_table, ty_err = mapped(raw.type, type_of, -1)
     typ = np.array(ty_table, dtype=np.int64)[ty_idx]
     err = np.where(s_err >= 0, s_err, np.where(st_err >= 0, st_err, ty_err))
+    del s_err, st_err, ty_err, ty_idx
     # -- the rules
-    out = run(bounds[:-1], bounds[1:], t[order], kind[order], status[order], responds[order],
-              st_idx[order].astype(np.int64), sev[order], typ[order], err[order], opened_in)
+    for name in FIELDS:   # the text is read: let the input's memory go before the rules run
+        setattr(raw, name, None)
+    out = run(bounds[:-1], bounds[1:], order, t, kind, status, responds, st_idx, sev, typ, err, opened_in)
     for pos in np.flatnonzero(out["problem"]).tolist():
         if pos in problems:
             continue
@@ -469,27 +480,34 @@ def build(raw: RawRows, mapping: Mapping, sev_names: list[str]) -> SourceTickets
         elif why == P_NO_SEVERITY:
             problems[pos] = "no severity in any of its rows"
     counts = out["counts"].copy()
-    ev_first = np.cumsum(out["counts"]) - out["counts"]
     keep = np.ones(out["ev_t"].size, dtype=bool)
     if problems:
         bad = np.zeros(n, dtype=bool)
         bad[list(problems)] = True
         keep = ~np.repeat(bad, out["counts"])
         counts[bad] = 0
-    key_ids: dict = {}
-    key_of = np.array([key_ids.setdefault(("bad",) if pos in problems else ticket_key(tier, customer, service),
-                                          len(key_ids))
-                       for pos, (customer, service, tier) in enumerate(zip(*attributes))], dtype=np.int64)
-    keys = [None] * len(key_ids)
-    for key, i in key_ids.items():
-        keys[i] = key
+    # the terms key (tier, else customer and service) per distinct combination of their values
+    (c_code, c_vals), (s_code, s_vals), (t_code, t_vals) = attributes
+    combo = ((t_code + 1) * (len(c_vals) + 1) + c_code + 1) * (len(s_vals) + 1) + s_code + 1
+    if problems:
+        combo[list(problems)] = -1
+    uniq_combo, combo_of = np.unique(combo, return_inverse=True)
+    keys = []
+    for code in uniq_combo.tolist():
+        if code < 0:
+            keys.append(("bad",))
+            continue
+        rest, s_i = divmod(code, len(s_vals) + 1)
+        t_i, c_i = divmod(rest, len(c_vals) + 1)
+        keys.append(ticket_key(t_vals[t_i - 1] if t_i else None, c_vals[c_i - 1] if c_i else None,
+                               s_vals[s_i - 1] if s_i else None))
+    key_of = combo_of.reshape(-1).astype(np.int64)
     sev0 = np.where(counts >= 0, out["sev"], -1)
     cols = TicketColumns([i if i is not None else "" for i in ids], sev0, out["opened"].copy(), key_of, keys, counts,
                          out["ev_t"][keep], out["ev_code"][keep], out["ev_val"][keep], statuses, problems,
                          {pos: "" for pos in problems})
     cols.sev_names = sev_names
-    cols.attributes = list(zip(*attributes))
-    del ev_first
+    cols.attributes = attributes   # (code per ticket, values) of customer, service, tier
     return SourceTickets(cols, problem_line)
 
 

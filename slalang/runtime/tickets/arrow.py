@@ -125,6 +125,11 @@ def _encode(arr) -> tuple[np.ndarray, list]:
 
     if not pa.types.is_dictionary(arr.type):
         arr = pc.dictionary_encode(arr)
+    if isinstance(arr, pa.ChunkedArray):   # encoded chunk by chunk against one shared dictionary
+        if arr.num_chunks == 0:
+            return np.zeros(0, dtype=np.int64), []
+        values = arr.chunk(arr.num_chunks - 1).dictionary.to_pylist()
+        return np.concatenate([filled(c.indices, len(values)) for c in arr.chunks]), values
     values = arr.dictionary.to_pylist()
     return filled(arr.indices, len(values)), values
 
