@@ -116,3 +116,10 @@ def test_diff_shows_a_remapped_status_as_neutral(tmp_path):
     changes = json.loads(result.output)["changes"]
     assert [(c["kind"], c["field"], c["old"], c["new"], c["classification"]) for c in changes] == [
         ("source", 'status "WIP"', "none", "open responds", "neutral")]
+
+
+def test_a_redundant_group_of_one_service_is_an_error_not_a_crash(tmp_path):
+    """Found by the fuzzer: `depends on any of X` reached the artifact schema (two or more) and
+    failed there."""
+    text = policy_text(source="") + 'service b { offers standard\n  depends on any of api }\n'
+    assert ("SLA702", "a redundant group (`depends on any of`) needs two services or more") in codes(tmp_path, text)

@@ -6,7 +6,7 @@ import math
 from fractions import Fraction
 from typing import Optional
 
-from slalang.diagnostics import Diagnostic, warning
+from slalang.diagnostics import Diagnostic, error, warning
 from slalang.graph.model import Model
 from slalang.syntax import ast
 
@@ -39,6 +39,10 @@ def check_feasibility(model: Model) -> list[Diagnostic]:
         factors = []  # (availability factor, label)
         for node in service.decl.body:
             if not isinstance(node, ast.DependsOn):
+                continue
+            if node.kind == "any" and len(node.services) < 2:
+                out.append(error("SLA702", "a redundant group (`depends on any of`) needs two services or more",
+                                 node.span, f"for one dependency write `depends on {node.services[0].text}`"))
                 continue
             deps = [scope.lookup(service.file, r, "service", report=False) for r in node.services]
             values = [(d, _best_target(model, d)) for d in deps if d is not None]
