@@ -107,3 +107,18 @@ def test_eval_lists_every_ticket_of_an_export(policy, policy_dir, source, name):
     ids = list(dict.fromkeys(r["id"] for r in csv.DictReader(io.StringIO(result.stdout))))
     assert ids == expected
     assert f"{len(expected)} records read" in result.stderr
+
+
+def test_the_readme_tour_reads_the_bundled_desk_export_through_its_source(tmp_path):
+    """The README's console lines for `slalang eval ... --source servicedesk`, as printed there."""
+    repo = FIXTURES.parent.parent.parent
+    readme = (repo / "README.md").read_text()
+    assert "--source servicedesk" in readme and "10 records read, 10 evaluated, 0 skipped" in readme
+    out = tmp_path / "servicedesk.csv"
+    result = CliRunner().invoke(app, ["eval", str(repo / "policies" / "samples" / "servicedesk_export.csv"),
+                                      "--policy", str(repo / "policies"), "--source", "servicedesk",
+                                      "--now", "2025-03-31T23:00:00Z", "--format", "csv", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert "10 records read, 10 evaluated, 0 skipped" in result.stderr
+    rows = list(csv.DictReader(out.open()))
+    assert {r["id"] for r in rows} == {f"NW-20{k:02d}" for k in range(1, 11)}
