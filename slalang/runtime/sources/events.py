@@ -335,24 +335,25 @@ def build(raw: RawRows, mapping: Mapping, sev_names: list[str]) -> SourceTickets
     lines = raw.line
     # -- tickets: each distinct id, in order of its first row; a row with no id is a ticket alone
     t_idx, t_values = _encode(raw.ticket)
-    missing = np.array([v in (None, "") for v in t_values] + [True], dtype=bool)[t_idx]
-    group = np.where(missing, len(t_values) + 1 + np.arange(m), t_idx) if raw.record is None else raw.record
-    uniq, first_row, inverse = np.unique(group, return_index=True, return_inverse=True)
-    order_of = np.argsort(first_row, kind="stable")          # output position -> unique group
-    pos_of = np.empty_like(order_of)
-    pos_of[order_of] = np.arange(order_of.size)
-    g = pos_of[inverse.reshape(-1)]                           # each row's ticket position
-    n = order_of.size
-    ids = [None] * n
-    for pos, row in enumerate(first_row[order_of].tolist()):
-        code = t_idx[row]
-        ids[pos] = None if missing[row] else t_values[code]
+    missing_value = np.array([v in (None, "") for v in t_values] + [True], dtype=bool)
+    if raw.record is None and not missing_value[t_idx].any():
+        # the dictionary numbers ids in order of their first row: its codes are the positions
+        g, ids, first_row = t_idx, t_values, None
+        n = len(ids)
+    else:
+        missing = missing_value[t_idx]
+        group = np.where(missing, len(t_values) + 1 + np.arange(m), t_idx) if raw.record is None else raw.record
+        uniq, first_row, inverse = np.unique(group, return_index=True, return_inverse=True)
+        order_of = np.argsort(first_row, kind="stable")          # output position -> unique group
+        pos_of = np.empty_like(order_of)
+        pos_of[order_of] = np.arange(order_of.size)
+        g = pos_of[inverse.reshape(-1)]                           # each row's ticket position
+        n = order_of.size
+        first_row = first_row[order_of]
+        ids = [None if missing[row] else t_values[t_idx[row]] for row in first_row.tolist()]
+        del missing, group, uniq, inverse, pos_of, order_of
+    del t_idx
     problems: dict[int, str] = {}
-    problem_line = lines[first_row[order_of]].copy()
-    no_id = [pos for pos, ticket in enumerate(ids) if ticket is None]
-    no_id_rows = first_row[order_of[no_id]].tolist() if no_id else []
-    # a row's ticket position is all that is kept of the grouping (1M rows: 8 MB per array)
-    del t_idx, missing, group, uniq, first_row, inverse, pos_of, order_of
 
     def first_in_input(bad: np.ndarray, words) -> None:
         """For each ticket with a bad row and no problem yet: its first bad row in input order."""
@@ -365,17 +366,22 @@ def build(raw: RawRows, mapping: Mapping, sev_names: list[str]) -> SourceTickets
                 problems[pos] = f"line {int(lines[row])}: {words(row)}"
                 problem_line[pos] = lines[row]
 
-    for pos, row in zip(no_id, no_id_rows):
-        problems[pos] = raw.problem[row] or f'no ticket id (column "{mapping.column("ticket")}" is empty)'
-    first_in_input(np.array([p is not None for p in raw.problem], dtype=bool), lambda r: raw.problem[r])
-    # -- instants
+    # each ticket's rows in time order (ties in input order) come later; its first row in input
+    # order is where it is reported
     t, t_err = mapping.instants.column(raw.at, "at")
-    first_in_input(t_err >= 0, lambda r: mapping.instants.errors[t_err[r]])
-    raw.at, raw.ticket = None, None
-    del t_err
-    # each ticket's rows in time order (ties in input order): the order the rules read them in
     order = np.lexsort((np.arange(m), t, g))
     bounds = np.searchsorted(g[order], np.arange(n + 1))
+    if first_row is None:
+        first_row = np.minimum.reduceat(order, bounds[:-1]) if m else np.zeros(0, dtype=np.int64)
+    problem_line = lines[first_row].copy()
+    for pos in [pos for pos, ticket in enumerate(ids) if ticket is None]:
+        problems[pos] = raw.problem[int(first_row[pos])] or \
+            f'no ticket id (column "{mapping.column("ticket")}" is empty)'
+    first_in_input(np.array([p is not None for p in raw.problem], dtype=bool), lambda r: raw.problem[r])
+    # -- instants
+    first_in_input(t_err >= 0, lambda r: mapping.instants.errors[t_err[r]])
+    raw.at, raw.ticket = None, None
+    del t_err, first_row
 
     def per_ticket(values: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(least, greatest) present value of each ticket's rows (least > greatest: none)."""
