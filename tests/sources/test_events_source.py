@@ -240,3 +240,42 @@ def test_input_without_a_source_names_each_status_the_policy_does_not_know(polic
     assert ('warning: status "Pending Customer" is not a status of this policy: 3 events in 2 tickets never '
             'paused a clock') in result.stderr
     assert "pending_customer" not in result.stderr and '"open"' not in result.stderr
+
+
+def test_records_outside_the_horizon_name_the_horizon_statement_in_every_output(policy, tmp_path):
+    """The default horizon 2020..2040 once skipped every 2010-2017 record of a real log with exit
+    0, and --format json printed nothing."""
+    d = tmp_path / "policy"
+    d.mkdir()
+    (d / "p.sla").write_text(POLICY)
+    path = tmp_path / "old.csv"
+    path.write_text(HEADER + "INC9,New,3 - Moderate,03/03/2014 08:00,03/03/2014 08:00,standard\n")
+    result = run_eval(d, path, "--source", "sn", "--format", "json")
+    assert result.exit_code == 2
+    [line] = result.stdout.splitlines()
+    problem = json.loads(line)["problem"]
+    assert "outside the policy horizon 2020..2040" in problem and "widen `horizon`" in problem
+    assert "error: no record could be evaluated" in result.stderr
+
+
+def test_report_reads_its_tickets_through_a_source(policy, tmp_path):
+    d = tmp_path / "policy"
+    d.mkdir()
+    (d / "p.sla").write_text(POLICY)
+    path = tmp_path / "log.csv"
+    rows = ["INC1,New,1 - Critical,04/03/2025 10:00,04/03/2025 10:00,,acme,api",
+            "INC1,Active,1 - Critical,04/03/2025 10:00,04/03/2025 10:30,,acme,api",
+            "INC1,Resolved,1 - Critical,04/03/2025 10:00,04/03/2025 11:00,,acme,api",
+            "INC2,Activ,1 - Critical,04/03/2025 10:00,04/03/2025 10:00,,acme,api"]
+    path.write_text(HEADER.strip() + ",customer,service\n" + "\n".join(rows) + "\n")
+    (d / "p.sla").write_text(POLICY.replace('  column opened "opened_at"\n',
+                                            '  column opened "opened_at"\n  column customer "customer"\n'))
+    outages = tmp_path / "outages.jsonl"
+    outages.write_text("")
+    result = CliRunner().invoke(app, ["report", "--policy", str(d), "--outages", str(outages), "--tickets", str(path),
+                                      "--source", "sn", "--period", "2025-03", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert 'status "Activ" is not mapped by source "sn"' in result.stderr
+    contract = json.loads(result.stdout)["contracts"][0]
+    response = next(a for a in contract["tickets"]["attainment"] if a["metric"] == "response")
+    assert response["met"] == 1
