@@ -73,6 +73,7 @@ class InstantReader:
         self.errors: list[str] = []   # the words of `column`'s errors
 
     def __call__(self, value, what: str) -> int:
+        """Epoch µs of one instant (cached per value); InstantError words what is wrong."""
         if isinstance(value, datetime) and value.tzinfo is not None:
             return instant_us(value, what)
         if not isinstance(value, str) or not value.strip():
@@ -80,25 +81,31 @@ class InstantReader:
         found = self._cache.get(value)
         if found is not None:
             return found
-        text = value.strip()
-        try:
-            if self.fmt is not None:
-                parsed = datetime.strptime(text, self.fmt)
-            else:
-                parsed = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
-        except ValueError:
-            shape = f'the format "{self.fmt}"' if self.fmt else "ISO 8601"
-            raise InstantError(f'{what} "{value}" does not read as {shape}') from None
-        if parsed.tzinfo is None:
-            if self.zone is None:
-                raise InstantError(f'{what} "{value}" has no offset and the source names no timezone')
-            from slalang.runtime.tz import localize
-
-            parsed = localize(parsed, self.zone)   # the policy's DST rule (SPEC §3): gaps end, repeats first
-        us = instant_us(parsed, what)
+        parsed = self._parse(value, what)
+        if parsed.tzinfo is not None:
+            us = instant_us(parsed, what)
+        elif self.zone is None:
+            raise InstantError(self._no_zone(value, what))
+        else:
+            us = int(self._localize(np.array([(parsed - _NAIVE_EPOCH) // _US], dtype=np.int64))[0])
         if len(self._cache) < 1_000_000:
             self._cache[value] = us
         return us
+
+    def _parse(self, value: str, what: str) -> datetime:
+        """A value read with the source's format (or as ISO 8601): naive or with its offset."""
+        text = value.strip()
+        try:
+            if self.fmt is not None:
+                return datetime.strptime(text, self.fmt)
+            return datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+        except ValueError:
+            shape = f'the format "{self.fmt}"' if self.fmt else "ISO 8601"
+            raise InstantError(f'{what} "{value}" does not read as {shape}') from None
+
+    @staticmethod
+    def _no_zone(value: str, what: str) -> str:
+        return f'{what} "{value}" has no offset and the source names no timezone'
 
     def column(self, arr, what: str) -> tuple[np.ndarray, np.ndarray]:
         """(epoch µs, error) of each value of an Arrow string array, read per distinct value:
@@ -120,7 +127,6 @@ class InstantReader:
             err[k] = len(self.errors)
             self.errors.append(message)
 
-        shape = f'the format "{self.fmt}"' if self.fmt else "ISO 8601"
         for k, value in enumerate(values):
             if value is None or not value.strip():
                 fail(k, f"missing {what}")
@@ -128,14 +134,10 @@ class InstantReader:
             if walls is not None and walls[k] != MIN:
                 wall[k] = walls[k]
                 continue
-            text = value.strip()
             try:
-                if self.fmt is not None:
-                    parsed = datetime.strptime(text, self.fmt)
-                else:
-                    parsed = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
-            except ValueError:
-                fail(k, f'{what} "{value}" does not read as {shape}')
+                parsed = self._parse(value, what)
+            except InstantError as exc:
+                fail(k, str(exc))
                 continue
             if parsed.tzinfo is None:
                 wall[k] = (parsed - _NAIVE_EPOCH) // _US
@@ -145,7 +147,7 @@ class InstantReader:
         if naive.any():
             if self.zone is None:
                 for k in np.flatnonzero(naive).tolist():
-                    fail(k, f'{what} "{values[k]}" has no offset and the source names no timezone')
+                    fail(k, self._no_zone(values[k], what))
             else:
                 us[:d][naive] = self._localize(wall[naive])
         fail(d, f"missing {what}")   # the index of a null value
