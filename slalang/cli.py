@@ -241,6 +241,9 @@ def report(policy_path: Path = typer.Option(..., "--policy", "-p", help="Policy 
     from slalang.views.eval import iter_parsed
 
     policy, _ = _load_policy(policy_path)
+    if source is not None and tickets is None:
+        _echo_err("error: --source reads --tickets: give --tickets FILE")
+        raise typer.Exit(EXIT_USAGE)
     try:
         the_period = parse_period(period, policy.timezone)
     except PeriodError as exc:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
@@ -178,17 +180,78 @@ class Problem:
         return f"{where}{self.line}: {self.message}"
 
 
+_LINE_BREAK = re.compile(rb"(?<=\r)(?!\n)")   # a bare CR ends a line too (old Mac CSV)
+
+
+def _physical_lines(lines: Iterable[bytes | str]) -> Iterator[bytes]:
+    for line in lines:
+        if isinstance(line, str):
+            line = line.encode("utf-8", "surrogateescape")
+        yield from (part for part in _LINE_BREAK.split(line) if part)
+
+
+def csv_records(lines: Iterable[bytes | str]) -> Iterator[tuple[int, Optional[dict], Optional[str]]]:
+    """(line, row dict by header, problem) for each row of a CSV file given as its lines, the
+    line being the one the row starts on. Nothing is lost and nothing stops the reading: a line
+    that is not UTF-8, a row with more or fewer values than the header has columns, a quote that
+    is never closed (that row is the problem, and reading goes on at the next line) are each a
+    problem of their line, with the row's values where they can be read. A byte-order mark is not
+    part of the first header. Raises RecordError for a header that names a column twice."""
+    pending = deque(_physical_lines(lines))
+    number = 0      # the number of the last line taken
+    header: Optional[list[str]] = None
+    while pending:
+        start = number + 1
+        taken = [pending.popleft()]
+        number += 1
+        quotes = taken[0].count(b'"')
+        while quotes % 2 and pending:   # inside a quoted value: the row goes on on the next line
+            taken.append(pending.popleft())
+            quotes += taken[-1].count(b'"')
+            number += 1
+        raw = b"".join(taken)
+        if quotes % 2:   # a quote never closed: this line alone is the problem
+            for line in reversed(taken[1:]):
+                pending.appendleft(line)
+            number = start
+            yield start, None, "a quote opened on this line is never closed"
+            continue
+        try:
+            text = raw.decode("utf-8-sig" if header is None and start == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            yield start, None, f"not UTF-8 text (byte {exc.start + 1} of the line)"
+            continue
+        if not text.strip("\r\n"):
+            continue   # a blank line holds no row
+        try:
+            [row] = list(csv.reader([text], strict=True)) or [[]]
+        except (csv.Error, ValueError) as exc:
+            yield start, None, f"not a CSV row: {exc}"
+            continue
+        if header is None:
+            header = row
+            seen: dict[str, int] = {}
+            for k, name in enumerate(header):
+                if name in seen:
+                    raise RecordError(f'the header names column "{name}" twice (columns {seen[name] + 1} and '
+                                      f'{k + 1}): rename one')
+                seen[name] = k
+            continue
+        record = dict(zip(header, row))
+        if len(row) != len(header):
+            yield start, record, (f"{len(row)} value{'s' * (len(row) != 1)} where the header has {len(header)} "
+                                  f"columns")
+            continue
+        yield start, record, None
+
+
 def read_records(stream: io.TextIOBase | Iterable[str], *, format: str = "jsonl",
                  source: str = "") -> Iterator[tuple[int, Any, Optional[Problem]]]:
     """(line number, record dict or None, problem or None) for each record of a JSONL or CSV stream."""
     if format == "csv":
-        reader = csv.DictReader(stream)
-        for row in reader:
-            line = reader.line_num
-            try:
-                yield line, {k: v for k, v in row.items() if k is not None}, None
-            except Exception as exc:  # pragma: no cover - DictReader yields plain dicts
-                yield line, None, Problem(line, str(exc), source)
+        for line, record, problem in csv_records(stream):
+            yield line, (record if problem is None else None), None if problem is None else Problem(line, problem,
+                                                                                                    source)
         return
     for line, text in enumerate(stream, start=1):
         text = text.strip()

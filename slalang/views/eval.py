@@ -8,6 +8,7 @@ import os
 import re
 import sys
 from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -39,10 +40,16 @@ def _read(path: Path) -> Iterator[tuple[int, object, Optional[Problem]]]:
     """(line, record, problem) of every record of the file (`read_records`), closing it after;
     a file that is not UTF-8 ends the run with exit 2."""
     stream, fmt, name = open_records(path)
+    if fmt == "csv":   # read as bytes: a line that is not UTF-8 is that line's problem
+        stream.close()
+        stream = _open_binary(path)
     try:
         yield from read_records(stream, format=fmt, source=name)
     except UnicodeDecodeError:
         typer.echo(f"error: {name} is not UTF-8 text", err=True)
+        raise typer.Exit(2)
+    except RecordError as exc:
+        typer.echo(f"error: {name}: {exc}", err=True)
         raise typer.Exit(2)
     finally:
         if stream is not sys.stdin:
@@ -78,10 +85,13 @@ def iter_parsed(policy, path: Path, parse, strict: bool, source: Optional[str] =
             typer.echo(f"error: {exc.args[0]}", err=True)
             raise typer.Exit(2)
         try:
-            found = ((line, record, None if problem is None else Problem(line, problem, name))
-                     for line, record, problem in reader.records(_source_input(reader, path), name=name))
+            found = [(line, record, None if problem is None else Problem(line, problem, name))
+                     for line, record, problem in reader.records(_source_input(reader, path), name=name)]
         except UnicodeDecodeError:
             typer.echo(f"error: {name} is not UTF-8 text", err=True)
+            raise typer.Exit(2)
+        except RecordError as exc:
+            typer.echo(f"error: {name}: {exc}", err=True)
             raise typer.Exit(2)
     for line, record, problem in found:
         if problem is None:
@@ -127,6 +137,9 @@ def _source_chunks(source, path: Path) -> Iterator[tuple[list[int], object, dict
         found = source.tickets(_source_input(source, path), name=name)
     except UnicodeDecodeError:
         typer.echo(f"error: {name} is not UTF-8 text", err=True)
+        raise typer.Exit(2)
+    except RecordError as exc:
+        typer.echo(f"error: {name}: {exc}", err=True)
         raise typer.Exit(2)
     cols, lines = found.columns, found.lines.tolist()
     for lo in range(0, cols.n, CHUNK):
@@ -256,16 +269,18 @@ class _Output:
                 os.unlink(self.tmp)
 
 
-def max_skipped_limit(text: Optional[str]) -> Optional[tuple[int, bool]]:
+def max_skipped_limit(text: Optional[str]) -> Optional[tuple]:
     """`--max-skipped N` or `P%`: (N, False) or (P, True); None for no limit. ValueError if bad."""
     if text is None:
         return None
     raw = text.strip()
     share = raw.endswith("%")
-    number = raw[:-1] if share else raw
-    if not number.isdigit() or (share and int(number) > 100):
-        raise ValueError(f"--max-skipped takes a count (10) or a share of the records read (5%), not {text!r}")
-    return int(number), share
+    number = raw[:-1].strip() if share else raw
+    if not re.fullmatch(r"[0-9]+" + (r"(\.[0-9]+)?" if share else ""), number) or \
+            (share and Decimal(number) > 100):
+        raise ValueError(f"--max-skipped takes a count (10) or a share of the records read (5%, 0.5%), "
+                         f"not {text!r}")
+    return (Decimal(number) if share else int(number)), share
 
 
 def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict: bool,
@@ -415,7 +430,11 @@ def _unknown_statuses(policy, tally) -> None:
     has no such status: the source words it as a problem of its ticket."""
     known = policy_statuses(policy)
     for name, (events, tickets) in sorted(tally.statuses.items(), key=lambda kv: -kv[1][0]):
-        if name not in known:
+        if name == "resolved":   # built in for sources; in a §7 record a resolution is a type
+            typer.echo(f'warning: status "resolved" resolves nothing in a ticket record ({events:,} event'
+                       f'{"s" * (events != 1)} in {tickets:,} ticket{"s" * (tickets != 1)}): write '
+                       f'{{"type": "resolved"}}, or read the data through a source that maps it', err=True)
+        elif name not in known:
             typer.echo(f'warning: status "{name}" is not a status of this policy: {events:,} event'
                        f'{"s" * (events != 1)} in {tickets:,} ticket{"s" * (tickets != 1)} never paused a clock',
                        err=True)

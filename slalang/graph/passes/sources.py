@@ -96,6 +96,6 @@ def _statement_key(node: ast.Node) -> Optional[str]:
         return node.key
     if isinstance(node, ast.Instants):
         return "instants"
-    if isinstance(node, ast.Column):
-        return f"column {node.field.value}"
+    if isinstance(node, ast.Column):   # `ticket` and `id` name one field
+        return f"column {'ticket' if node.field.value == 'id' else node.field.value}"
     return None

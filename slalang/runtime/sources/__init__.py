@@ -89,7 +89,9 @@ class Source:
             records: list[int] = []
             for k, (line, record, problem) in enumerate(items):
                 if problem is not None or not isinstance(record, dict):
-                    part = [Row(line, None, problem=problem or "a ticket must be an object")]
+                    ticket = _text(_get(record, _path(self.mapping.column("id")))) if isinstance(record, dict) \
+                        else None
+                    part = [Row(line, ticket, problem=problem or "a ticket must be an object")]
                 else:
                     part = self._ticket_rows(line, record)
                 rows += part
@@ -110,8 +112,9 @@ class Source:
         col = self.mapping.column
         paths = {f: _path(col(f)) for f in FIELDS}
         for line, record, problem in items:
-            if problem is not None or not isinstance(record, dict):
-                yield Row(line, None, problem=problem or "a row must be an object")
+            if problem is not None or not isinstance(record, dict):   # the problem is its ticket's, if named
+                ticket = _text(_get(record, paths["ticket"])) if isinstance(record, dict) else None
+                yield Row(line, ticket, problem=problem or "a row must be an object")
                 continue
             values = {f: _get(record, p) for f, p in paths.items()}
             yield Row(line, _text(values["ticket"]), values["at"], _text(values["status"]),
@@ -174,9 +177,8 @@ def _kind(path: Path) -> str:
 
 
 def _open_text(path: Path):
-    """A text stream of the file; a byte-order mark (Excel's CSV) is not part of the first header."""
-    if _kind(path) == "csv":
-        return path.open(encoding="utf-8-sig", newline="")
+    """The file as bytes: each reader decodes line by line (a line that is not UTF-8 is its own
+    problem) and a CSV's byte-order mark is not part of its first header."""
     return path.open("rb")
 
 
@@ -195,6 +197,8 @@ def _arrow_events(path: Path, mapping: Mapping) -> Optional[RawRows]:
             for block in iter(lambda: f.read(1 << 24), b""):
                 newlines += block.count(b"\n")
                 last = block[-1:]
+        if b"\r" in head.rstrip(b"\r\n"):   # a bare CR ends lines here: the row reader reads those
+            return None
         header = next(csv.reader([head.decode("utf-8-sig")]))
         wanted = [name for name in dict.fromkeys(mapping.column(f) for f in FIELDS) if name in header]
         if len(set(header)) != len(header) or not wanted:
@@ -208,7 +212,7 @@ def _arrow_events(path: Path, mapping: Mapping) -> Optional[RawRows]:
         table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
             column_types={name: pa.string() for name in header}, include_columns=wanted, check_utf8=True),
             memory_pool=pool)
-    except (OSError, UnicodeDecodeError, StopIteration, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except (OSError, UnicodeDecodeError, StopIteration, csv.Error, pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     m = table.num_rows
     if newlines + (last not in (b"\n", b"")) != m + 1 or b"\r" in head[:-2]:
@@ -225,13 +229,11 @@ def _arrow_events(path: Path, mapping: Mapping) -> Optional[RawRows]:
 
 
 def _csv_items(stream) -> Iterator[tuple[int, Any, Optional[str]]]:
-    reader = csv.DictReader(stream)
-    for row in reader:
-        extra = row.pop(None, None)
-        if extra:
-            yield reader.line_num, None, f"{len(extra)} more value(s) than the header has columns"
-            continue
-        yield reader.line_num, row, None
+    """A CSV's rows (`records.csv_records`): a row with a problem keeps the values it has, so
+    the problem reaches its ticket."""
+    from slalang.runtime.records import csv_records
+
+    yield from csv_records(stream.buffer if hasattr(stream, "buffer") else stream)
 
 
 def _jsonl_items(stream) -> Iterator[tuple[int, Any, Optional[str]]]:

@@ -23,6 +23,9 @@ from slalang.runtime.instants import instant_us
 
 _NAIVE_EPOCH = datetime(1970, 1, 1)
 _US = timedelta(microseconds=1)
+# naive instants that can be placed in a zone: a week inside the years datetime holds
+_FIRST_WALL = (datetime(1, 1, 8) - _NAIVE_EPOCH) // _US
+_LAST_WALL = (datetime(9999, 12, 24) - _NAIVE_EPOCH) // _US
 FIELDS = ("ticket", "at", "status", "severity", "type", "opened", "customer", "service", "tier")
 ATTRIBUTES = ("customer", "service", "tier")
 TYPES = ("responded", "updated", "resolved", "reopened")
@@ -44,6 +47,11 @@ class Row:
     service: Optional[str] = None
     tier: Optional[str] = None
     problem: Optional[str] = None
+
+
+def _quoted(value: str) -> str:
+    """A raw value in a message: quoted, its line breaks and quotes escaped (one line of text)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
 
 
 def _close(value: str, known: Iterable[str]) -> str:
@@ -87,7 +95,10 @@ class InstantReader:
         elif self.zone is None:
             raise InstantError(self._no_zone(value, what))
         else:
-            us = int(self._localize(np.array([(parsed - _NAIVE_EPOCH) // _US], dtype=np.int64))[0])
+            wall = (parsed - _NAIVE_EPOCH) // _US
+            if not _FIRST_WALL <= wall <= _LAST_WALL:
+                raise InstantError(self._too_far(value, what))
+            us = int(self._localize(np.array([wall], dtype=np.int64))[0])
         if len(self._cache) < 1_000_000:
             self._cache[value] = us
         return us
@@ -101,11 +112,15 @@ class InstantReader:
             return datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
         except ValueError:
             shape = f'the format "{self.fmt}"' if self.fmt else "ISO 8601"
-            raise InstantError(f'{what} "{value}" does not read as {shape}') from None
+            raise InstantError(f'{what} {_quoted(value)} does not read as {shape}') from None
+
+    @staticmethod
+    def _too_far(value: str, what: str) -> str:
+        return f'{what} {_quoted(value)} is too close to year 1 or 9999 to place in a timezone'
 
     @staticmethod
     def _no_zone(value: str, what: str) -> str:
-        return f'{what} "{value}" has no offset and the source names no timezone'
+        return f'{what} {_quoted(value)} has no offset and the source names no timezone'
 
     def column(self, arr, what: str) -> tuple[np.ndarray, np.ndarray]:
         """(epoch µs, error) of each value of an Arrow string array, read per distinct value:
@@ -144,6 +159,10 @@ class InstantReader:
             else:
                 us[k] = instant_us(parsed, what)
         naive = wall != MIN
+        far = naive & ((wall < _FIRST_WALL) | (wall > _LAST_WALL))
+        for k in np.flatnonzero(far).tolist():   # no zone's offsets are known that far out
+            fail(k, self._too_far(values[k], what))
+        naive &= ~far
         if naive.any():
             if self.zone is None:
                 for k in np.flatnonzero(naive).tolist():
@@ -220,7 +239,7 @@ class Mapping:
             return mapped
         if raw in self.policy_severities:
             return raw
-        raise KeyError(f'severity "{raw}" is not mapped by source "{self.name}"'
+        raise KeyError(f'severity {_quoted(raw)} is not mapped by source "{self.name}"'
                        f'{_close(raw, [*self.severities, *self.policy_severities])}')
 
     def status(self, raw: str) -> tuple[str, bool]:
@@ -231,7 +250,7 @@ class Mapping:
             return mapped["status"], mapped["responds"]
         if raw in (OPEN, RESOLVED, CANCELLED) or raw in self.policy_statuses or not self.statuses:
             return raw, False
-        raise KeyError(f'status "{raw}" is not mapped by source "{self.name}"{_close(raw, self.statuses)}')
+        raise KeyError(f'status {_quoted(raw)} is not mapped by source "{self.name}"{_close(raw, self.statuses)}')
 
 
 @dataclass
