@@ -133,19 +133,23 @@ def _source_chunks(source, path: Path) -> Iterator[tuple[list[int], object, dict
     """The tickets a `source` reads from the file (SPEC §12) as the engine's columns, CHUNK
     tickets at a time; a ticket it cannot read keeps its place with its id and its problem."""
     name = _name(path)
-    try:
-        found = source.tickets(_source_input(source, path), name=name)
-    except UnicodeDecodeError:
-        typer.echo(f"error: {name} is not UTF-8 text", err=True)
-        raise typer.Exit(2)
-    except RecordError as exc:
-        typer.echo(f"error: {name}: {exc}", err=True)
-        raise typer.Exit(2)
-    cols, lines = found.columns, found.lines.tolist()
-    for lo in range(0, cols.n, CHUNK):
-        part = cols.rows(lo, min(lo + CHUNK, cols.n))
-        part.unnamed = {r for r, ticket in enumerate(part.ids) if not ticket}
-        yield lines[lo:lo + CHUNK], part, {}
+    parts = source.tickets(_source_input(source, path), name=name)
+    while True:
+        try:
+            found = next(parts, None)
+        except UnicodeDecodeError:
+            typer.echo(f"error: {name} is not UTF-8 text", err=True)
+            raise typer.Exit(2)
+        except RecordError as exc:
+            typer.echo(f"error: {name}: {exc}", err=True)
+            raise typer.Exit(2)
+        if found is None:
+            return
+        cols, lines = found.columns, found.lines.tolist()
+        for lo in range(0, cols.n, CHUNK):
+            part = cols.rows(lo, min(lo + CHUNK, cols.n))
+            part.unnamed = {r for r, ticket in enumerate(part.ids) if not ticket}
+            yield lines[lo:lo + CHUNK], part, {}
 
 
 def _chunks(path: Path) -> Iterator[tuple[list[int], object, dict[int, Problem]]]:

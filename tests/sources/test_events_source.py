@@ -279,3 +279,27 @@ def test_report_reads_its_tickets_through_a_source(policy, tmp_path):
     contract = json.loads(result.stdout)["contracts"][0]
     response = next(a for a in contract["tickets"]["attainment"] if a["metric"] == "response")
     assert response["met"] == 1
+
+
+def test_a_large_file_read_in_parts_gives_what_it_gives_whole(policy, tmp_path, monkeypatch):
+    """Files of more than PART_ROWS rows are read in parts of whole tickets (memory follows the
+    part): tickets interleaved across the whole file, rows with no id, problems, all as one read."""
+    import random
+
+    from slalang.runtime import sources
+
+    rnd = random.Random(5)
+    states = ["New", "Active", "Awaiting User Info", "Resolved", "Closed", "Bogus"]
+    lines = []
+    for k in range(300):
+        ticket = "" if k % 37 == 0 else f"INC{rnd.randrange(60)}"
+        lines.append(f"{ticket},{rnd.choice(states)},{rnd.choice(['1 - Critical', '3 - Moderate'])},"
+                     f"03/03/2025 08:00,{rnd.randrange(3, 9):02d}/03/2025 {rnd.randrange(8, 18):02d}:{rnd.randrange(60):02d},"
+                     f"standard")
+    path = tmp_path / "big.csv"
+    path.write_text(HEADER + "\n".join(lines) + "\n")
+    whole = list(policy.source("sn").records(path))
+    monkeypatch.setattr(sources, "PART_ROWS", 7)
+    parts = list(policy.source("sn").tickets(path))
+    assert len(parts) > 10
+    assert [r for part in parts for r in part.records()] == whole

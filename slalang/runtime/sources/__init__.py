@@ -52,26 +52,32 @@ class Source:
 
     def records(self, data, *, name: str = "") -> Iterator[tuple[int, dict, Optional[str]]]:
         """(line, §7 ticket dict, problem) per ticket, in order of each ticket's first row."""
-        yield from self.tickets(data, name=name).records()
+        for part in self.tickets(data, name=name):
+            yield from part.records()
 
-    def tickets(self, data, *, name: str = "") -> SourceTickets:
-        """Every ticket of the input as the engine's columns (what `slalang eval` evaluates)."""
-        return build(self._raw(data, name), self.mapping, self.policy.severity_list)
+    def tickets(self, data, *, name: str = "") -> Iterator[SourceTickets]:
+        """Every ticket of the input as the engine's columns (what `slalang eval` evaluates), in
+        parts of whole tickets, in order of each ticket's first row."""
+        for raw in self._raw(data, name):
+            yield build(raw, self.mapping, self.policy.severity_list)
 
     # -- reading ---------------------------------------------------------------------------------------
 
-    def _raw(self, data, name: str) -> RawRows:
+    def _raw(self, data, name: str) -> Iterator[RawRows]:
         if isinstance(data, (str, Path)):
             path = Path(data)
             if self.format == "events" and _kind(path) == "csv":
                 fast = _arrow_events(path, self.mapping)
                 if fast is not None:
-                    return fast
+                    yield from fast
+                    return
             with _open_text(path) as stream:
-                return self._raw_stream(stream, _kind(path), name or str(path))
+                yield self._raw_stream(stream, _kind(path), name or str(path))
+            return
         if hasattr(data, "read"):
-            return self._raw_stream(data, "jsonl", name or "<stream>")
-        return self._raw_items((i + 1, item, None) for i, item in enumerate(data))
+            yield self._raw_stream(data, "jsonl", name or "<stream>")
+            return
+        yield self._raw_items((i + 1, item, None) for i, item in enumerate(data))
 
     def _raw_stream(self, stream, kind: str, name: str) -> RawRows:
         if self.format in ("jira", "zendesk"):
@@ -182,11 +188,19 @@ def _open_text(path: Path):
     return path.open("rb")
 
 
-def _arrow_events(path: Path, mapping: Mapping) -> Optional[RawRows]:
-    """An `events` CSV read by Arrow's CSV reader, every column as text: the fast path, taken
-    when each row is one line (line numbers are then row numbers + 1). None when it is not, or
-    when Arrow finds the file malformed: the row-by-row reader then words each bad row."""
-    import numpy as np
+PART_ROWS = 100_000   # an events file of more rows is read in parts of whole tickets, this many rows each
+
+
+def _arrow_events(path: Path, mapping: Mapping) -> Optional[Iterator[RawRows]]:
+    """An `events` CSV read by Arrow's CSV reader, every column as text, in parts of whole tickets
+    (about PART_ROWS rows each): the fast path, taken when each row is one line (line numbers are
+    then row numbers + 1). None when it is not, or when Arrow finds the file malformed: the
+    row-by-row reader then words each bad row.
+
+    A ticket's rows may be anywhere in the file, so a file of more than PART_ROWS rows is read
+    three times: its ticket column (which ticket each row is, numbered in order of first row),
+    then every row once into a temporary Arrow file per part, then each part, whose tickets are
+    all its own. Memory follows the part, not the file."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -203,20 +217,51 @@ def _arrow_events(path: Path, mapping: Mapping) -> Optional[RawRows]:
         wanted = [name for name in dict.fromkeys(mapping.column(f) for f in FIELDS) if name in header]
         if len(set(header)) != len(header) or not wanted:
             return None
-        # only the columns the source reads; parsed in Arrow's jemalloc pool where the build has
-        # one, which gives back what the parsing threads used (the system pool kept ~100 MB per 1M rows)
-        try:
-            pool = pa.jemalloc_memory_pool()
-        except (AttributeError, NotImplementedError):   # a pyarrow built without jemalloc
-            pool = None
-        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in header}, include_columns=wanted, check_utf8=True),
-            memory_pool=pool)
+        options = pacsv.ConvertOptions(column_types={name: pa.string() for name in header}, include_columns=wanted,
+                                       check_utf8=True)
+        ticket = mapping.column("ticket")
+        if ticket not in header:
+            return None
+        ids = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in header}, include_columns=[ticket], check_utf8=True))
     except (OSError, UnicodeDecodeError, StopIteration, csv.Error, pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    m = table.num_rows
+    m = ids.num_rows
     if newlines + (last not in (b"\n", b"")) != m + 1 or b"\r" in head[:-2]:
         return None
+    if m <= PART_ROWS:
+        try:
+            table = pacsv.read_csv(path, convert_options=options, memory_pool=_pool())
+        except (OSError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+        return iter([_raw_rows(table, mapping, 0)])
+    part = _parts(ids.column(ticket), m)
+    del ids
+    try:
+        return _part_files(path, options, part, mapping)
+    except (OSError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def _pool():
+    """Arrow's jemalloc pool where the build has one: it gives back what CSV parsing threads
+    used (the system pool kept ~100 MB per million rows)."""
+    import pyarrow as pa
+
+    try:
+        return pa.jemalloc_memory_pool()
+    except (AttributeError, NotImplementedError):   # a pyarrow built without jemalloc
+        return None
+
+
+def _raw_rows(table, mapping: Mapping, first_row, rows=None) -> RawRows:
+    """Raw rows of a table of the source's columns; `rows` (or first_row on) are the rows' numbers
+    in the file, from 0."""
+    import numpy as np
+    import pyarrow as pa
+
+    m = table.num_rows
+    number = np.arange(first_row, first_row + m, dtype=np.int64) if rows is None else rows
 
     def column(field_name: str):
         name = mapping.column(field_name)
@@ -224,8 +269,81 @@ def _arrow_events(path: Path, mapping: Mapping) -> Optional[RawRows]:
             return pa.nulls(m, pa.string())
         return table.column(name)   # chunked: read through one dictionary encoding, never copied whole
 
-    return RawRows(np.arange(2, m + 2, dtype=np.int64), problem=[None] * m,
-                   **{f: column(f) for f in FIELDS})
+    return RawRows(number + 2, problem=[None] * m, **{f: column(f) for f in FIELDS})
+
+
+def _parts(tickets, m: int):
+    """Each row's part: tickets in order of their first row (a row with no id is a ticket alone),
+    cut into parts of about PART_ROWS rows."""
+    import numpy as np
+
+    from slalang.runtime.tickets.arrow import _encode
+
+    codes, values = _encode(tickets)
+    empty_value = np.array([v in (None, "") for v in values] + [True], dtype=bool)
+    if not empty_value[codes].any():   # the codes number tickets in order of their first row already
+        counts = np.bincount(codes, minlength=len(values))
+        return ((np.cumsum(counts) - counts) // PART_ROWS).astype(np.int32)[codes]
+    rows = np.arange(m, dtype=np.int64)
+    empty = empty_value[codes]
+    first = np.full(len(values) + 1, m, dtype=np.int64)
+    np.minimum.at(first, codes, rows)
+    key = np.where(empty, rows, first[codes])         # the ticket's first row: its place in the output
+    order = np.argsort(key, kind="stable")
+    starts = np.flatnonzero(np.r_[True, key[order][1:] != key[order][:-1]])   # where each ticket's rows begin
+    cut = starts[np.searchsorted(starts, np.arange(0, m, PART_ROWS))]         # a part begins with a ticket
+    part_of_sorted = np.searchsorted(np.unique(cut), np.arange(m), side="right") - 1
+    part = np.empty(m, dtype=np.int64)
+    part[order] = part_of_sorted
+    return part
+
+
+def _part_files(path: Path, options, part, mapping: Mapping) -> Iterator[RawRows]:
+    """Every row into its part's temporary Arrow file, then each part's rows (see _arrow_events)."""
+    import tempfile
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.ipc as ipc
+
+    parts = int(part.max()) + 1
+    with tempfile.TemporaryDirectory(prefix="slalang-source-") as tmp:
+        writers = {}
+        try:
+            seen = 0
+            for batch in pacsv.open_csv(path, convert_options=options, memory_pool=_pool()):
+                here = part[seen:seen + batch.num_rows]
+                number = np.arange(seen, seen + batch.num_rows, dtype=np.int64)
+                batch = pa.RecordBatch.from_arrays([*batch.columns, _int_column(number)],
+                                                   names=[*batch.schema.names, "__row"])
+                for p in np.unique(here).tolist():
+                    rows = np.flatnonzero(here == p)
+                    writer = writers.get(p)
+                    if writer is None:
+                        writer = writers[p] = ipc.new_file(f"{tmp}/{p}.arrow", batch.schema)
+                    writer.write_batch(batch.take(_int_column(rows)))
+                seen += batch.num_rows
+        finally:
+            for writer in writers.values():
+                writer.close()
+        for p in range(parts):
+            with ipc.open_file(f"{tmp}/{p}.arrow") as f:
+                table = f.read_all()
+            yield _raw_rows(table.drop_columns(["__row"]), mapping, 0, _ints(table.column("__row")))
+            del table
+
+
+def _int_column(values):
+    from slalang.runtime.tickets.arrow import np_column
+
+    return np_column(values)
+
+
+def _ints(column):
+    from slalang.runtime.tickets.arrow import filled
+
+    return filled(column, 0)
 
 
 def _csv_items(stream) -> Iterator[tuple[int, Any, Optional[str]]]:
