@@ -303,3 +303,16 @@ def test_a_large_file_read_in_parts_gives_what_it_gives_whole(policy, tmp_path, 
     parts = list(policy.source("sn").tickets(path))
     assert len(parts) > 10
     assert [r for part in parts for r in part.records()] == whole
+
+
+def test_stdin_through_a_source_reads_csv_or_json_lines(policy, tmp_path):
+    d = tmp_path / "policy"
+    d.mkdir()
+    (d / "p.sla").write_text(POLICY)
+    text = HEADER + "INC1,New,3 - Moderate,03/03/2025 08:00,03/03/2025 08:00,standard\n"
+    args = ["eval", "-", "--policy", str(d), "--source", "sn", "--now", NOW, "--format", "csv"]
+    from_csv = CliRunner().invoke(app, args, input=text)
+    assert from_csv.exit_code == 0 and "1 record read, 1 evaluated" in from_csv.stderr
+    row = dict(zip(HEADER.strip().split(","), text.splitlines()[1].split(",")))
+    from_json = CliRunner().invoke(app, args, input=json.dumps(row) + "\n")
+    assert from_json.exit_code == 0 and from_json.stdout == from_csv.stdout

@@ -74,8 +74,11 @@ class Source:
             with _open_text(path) as stream:
                 yield self._raw_stream(stream, _kind(path), name or str(path))
             return
-        if hasattr(data, "read"):
-            yield self._raw_stream(data, "jsonl", name or "<stream>")
+        if hasattr(data, "read"):   # a stream (stdin): JSON if it starts with { or [, else CSV
+            raw = data.read()
+            raw = raw.encode("utf-8") if isinstance(raw, str) else raw
+            kind = "jsonl" if raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[") else "csv"
+            yield self._raw_stream(io.BytesIO(raw), kind, name or "<stream>")
             return
         yield self._raw_items((i + 1, item, None) for i, item in enumerate(data))
 
