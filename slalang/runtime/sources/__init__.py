@@ -226,7 +226,8 @@ def _arrow_events(path: Path, mapping: Mapping) -> Optional[Iterator[RawRows]]:
         if ticket not in header:
             return None
         ids = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in header}, include_columns=[ticket], check_utf8=True))
+            column_types={name: pa.string() for name in header}, include_columns=[ticket], check_utf8=True),
+            memory_pool=_pool())
     except (OSError, UnicodeDecodeError, StopIteration, csv.Error, pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     m = ids.num_rows
@@ -330,6 +331,7 @@ def _part_files(path: Path, options, part, mapping: Mapping) -> Iterator[RawRows
         finally:
             for writer in writers.values():
                 writer.close()
+        del part   # 4 bytes a row: not needed once every row is in its part
         for p in range(parts):
             with ipc.open_file(f"{tmp}/{p}.arrow") as f:
                 table = f.read_all()
