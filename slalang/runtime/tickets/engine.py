@@ -102,7 +102,7 @@ def evaluate_columns(policy, cols: TicketColumns, now: int, *, strict: bool = Fa
             cols.raw_severity[r] = sev_names[cols.sev[r]]
     result = assemble(policy, cols, terms_list, tables_list, terms_of_row, outputs, problems)
     result.problem_kinds, result.unnamed = kinds, cols.unnamed
-    result.status_use = status_use(cols, problems)
+    result.status_columns = cols   # `status_use` reads them when a run's summary asks (never per ticket)
     return result
 
 

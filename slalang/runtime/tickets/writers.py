@@ -180,7 +180,10 @@ class Tally:
                                    minlength=self.states.size).reshape(self.states.shape)
         self.fired += int(res.esc["fired"].sum())
         self.evaluated += res.n - len(res.problems)
-        for name, (events, tickets) in getattr(res, "status_use", {}).items():
+        from slalang.runtime.tickets.engine import status_use
+
+        cols = getattr(res, "status_columns", None)
+        for name, (events, tickets) in (status_use(cols, res.problems) if cols is not None else {}).items():
             seen = self.statuses.setdefault(name, [0, 0])
             seen[0] += events
             seen[1] += tickets
