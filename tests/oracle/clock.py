@@ -93,7 +93,7 @@ class Clock:
             due = max(reached, ep.start)
             next_start = self.epochs[j + 1].start if j + 1 < len(self.epochs) else None
             if next_start is None or due < next_start:
-                return due, due <= now
+                return due, due < now   # fired when due before now (SPEC §18)
         ep = self.epoch
         if ep.goal is None or paused or self.stopped is not None or not project:
             return None, False

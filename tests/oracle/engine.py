@@ -200,10 +200,10 @@ class _Evaluation:
             metrics["update"] = update
         escalations: list[dict] = []
         if self.rules.chain is not None:
-            for clock in (self.response, self.resolution):
-                escalations += clock.archived + self.own_escalations(clock, self.now, 0)
-            for i, clock in enumerate(self.cycles, start=1):
-                escalations += clock.archived + self.own_escalations(clock, self.now, i)
+            for clock, cycle in [(self.response, 0), (self.resolution, 0)] + \
+                    [(c, i) for i, c in enumerate(self.cycles, start=1)]:
+                if clock.epoch.goal is not None:   # a clock whose severity has no target has none
+                    escalations += clock.archived + self.own_escalations(clock, self.now, cycle)
         return {"id": self.t.id, "severity": self.severity, "tier": self.terms.tier,
                 "customer": self.terms.customer, "service": self.terms.service,
                 "metrics": metrics, "escalations": [{**e, "due": instant(e["due"])} for e in escalations]}
@@ -250,10 +250,16 @@ class _Evaluation:
         if not self.rules.plan or all(ep.goal is None for ep in clock.epochs):
             return []
         out = []
+        pending = False
         for index, k, threshold in self.rules.plan:
-            due, fired = clock.due(threshold, now, self.paused, project)
-            if clock.stopped is not None and (due is None or due > clock.stopped):
-                continue  # the clock stopped before this step: it never fires
+            # a running clock lists the next step due, not the ones after it (none is projected)
+            due, fired = clock.due(threshold, now, self.paused, project and not pending)
+            if clock.stopped is not None and (due is None or due >= clock.stopped):
+                continue  # the clock stopped before (or as) this step came due: it never fires
+            if clock.stopped is None and not fired:
+                if pending:
+                    continue
+                pending = True
             step = self.rules.chain["steps"][index]
             out.append({"metric": clock.metric, "step": index + 1, "repeat": k, "due": due,
                         "notify": step["notify"], "channels": step["channels"], "fired": fired,

@@ -133,26 +133,37 @@ def _finish(out, k, c, sev_c, e, start, stopped, reach_g, reach_i, paused, cance
 @njit(cache=True, nogil=True, _nrt=False)
 def _emit(esc, nx, row, c, cycle, final, before, fired, stopped, had_goal, gen, sev_c, e, paused, now,
           goal, win, thr, ax, total, horizon, flag):
-    """Escalation records of clock c: what fired (before `before`, when given), and at the end
-    (`final`) the steps still pending, with their projected due instants. Returns the new count."""
+    """Escalation records of clock c (SPEC §18): a step has fired when its due instant is before
+    `now` and before the clock stopped, if it did. With `before` (a restart at that instant): what
+    had fired before it. At the end (`final`): what fired and, on a running clock, the next step
+    due, with its projected instant (none while paused). Otherwise (a closed update cycle): what
+    it sent. A clock whose severity in force has no target has no records. Returns the new count."""
     n_plan = thr.shape[1]
     if n_plan == 0 or not had_goal[c]:
         return nx
-    running = stopped[c] == MIN
     s = sev_c[c]
+    if before == MIN and goal[c, s] < 0:
+        return nx
+    running = stopped[c] == MIN
+    pending = False
     for p in range(n_plan):
         f = fired[c, p]
-        is_fired = f != MIN
+        is_fired = f != MIN and f < now and (running or f < stopped[c])
         due = f
-        keep = True if running else (is_fired and f <= stopped[c])
         if before != MIN:
-            keep = keep and f < before
-        if final:
-            if running and not is_fired and not paused and goal[c, s] >= 0:
-                need = thr[c, p, s] - e[c]
-                due = _add(ax, total, horizon, win[c, s], now, need if need > 0 else 0, flag)
+            is_fired = f != MIN and f < before
+            keep = is_fired
+        elif final and running and not is_fired:
+            keep = not pending   # the next step due; the ones after it are not listed
+            pending = True
+            if keep and f == MIN:
+                if paused:
+                    due = MIN
+                else:
+                    need = thr[c, p, s] - e[c]
+                    due = _add(ax, total, horizon, win[c, s], now, need if need > 0 else 0, flag)
         else:
-            keep = keep and is_fired
+            keep = is_fired
         if keep:
             if nx < esc.shape[0]:   # past the buffer's end, records are only counted (see `run`)
                 esc[nx, X_ROW], esc[nx, X_METRIC], esc[nx, X_CYCLE] = row, c, cycle if c == U else 0
@@ -160,6 +171,29 @@ def _emit(esc, nx, row, c, cycle, final, before, fired, stopped, had_goal, gen, 
                 esc[nx, X_FIRED] = 1 if is_fired else 0
             nx += 1
     return nx
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _drop_untargeted(esc, lo, hi, sev_c, goal, cycle, cyc, c_lo, c_hi):
+    """Take out the records a restart kept for a clock whose severity in force at its end has no
+    target (response and resolution now; an update cycle when it closed, or now): such a metric
+    has none. Returns the new end of the ticket's records."""
+    k = lo
+    for j in range(lo, hi):
+        c = esc[j, X_METRIC]
+        if c != U or esc[j, X_CYCLE] == cycle:
+            gone = goal[c, sev_c[c]] < 0
+        else:
+            gone = False
+            for q in range(c_lo, c_hi):
+                if cyc[q, F_CYCLE] == esc[j, X_CYCLE]:
+                    gone = cyc[q, F_GOAL] < 0
+        if not gone:
+            if k != j:
+                for f in range(7):
+                    esc[k, f] = esc[j, f]
+            k += 1
+    return k
 
 
 @njit(cache=True, nogil=True, _nrt=False)
@@ -313,6 +347,7 @@ def run(lo, hi, opened, sev0, ev_first, counts, ev_t, ev_code, ev_val, pausing, 
         outside[i] = flag[0] | (0 if cancelled else flag[1])
         if nx > esc.shape[0]:
             return i, nm0, nc0, nx0, nx - nx0
+        nx = _drop_untargeted(esc, nx0, nx, sev_c, goal, cycle, cyc, nc0, nc)
         _order(esc, nx0, nx)
     return hi, nm, nc, nx, 0
 
