@@ -32,6 +32,41 @@ def timezone_problem(name: str, span: Span) -> Optional[Diagnostic]:
                  help_ or 'use an IANA zone name such as "Europe/London" or "UTC"')
 
 
+def _durations_beyond_the_horizon(model: Model) -> list[Diagnostic]:
+    """SLA413 for a goal, notice, repeat or any other duration longer than the whole horizon (it
+    could never be reached, and its arithmetic would overflow at run time); SLA605 for repeats
+    that would run past the horizon."""
+    import dataclasses
+
+    first, last = model.policy.horizon
+    if first > last:
+        return []
+    limit = (last - first + 1) * 366 * 86_400
+    out: list[Diagnostic] = []
+
+    def walk(node) -> None:
+        if isinstance(node, ast.Duration):
+            if node.valid and node.seconds > limit:
+                out.append(error("SLA413", f"{node.text} is longer than the policy horizon {first}..{last}",
+                                 node.span, "no clock can reach it; shorten it or widen `horizon`"))
+            return
+        if isinstance(node, ast.Repeat) and node.every.valid and node.every.seconds * node.times > limit:
+            out.append(warning("SLA605", f"repeat every {node.every.text} up to {node.times} times runs past the "
+                                         f"policy horizon {first}..{last}: the later repeats never fire",
+                               node.span, "repeat fewer times"))
+        if dataclasses.is_dataclass(node):
+            for f in dataclasses.fields(node):
+                walk(getattr(node, f.name))
+        elif isinstance(node, tuple):
+            for item in node:
+                walk(item)
+
+    for sf in model.sources.files.values():
+        if sf.module is not None:
+            walk(sf.module.items)
+    return out
+
+
 def check_windows(model: Model) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     policy = model.policy
@@ -39,6 +74,7 @@ def check_windows(model: Model) -> list[Diagnostic]:
     if first > last or first < 1900 or last > 2200:
         out.append(error("SLA409", f"horizon {first}..{last} is not a range of years between 1900 and 2200",
                          policy.horizon_span, "write e.g. horizon 2020..2040"))
+    out.extend(_durations_beyond_the_horizon(model))
     # every timezone a header names, root or imported: a header may name it more than once,
     # and any of them can be the one a file's naive datetimes are read in
     for sf in model.sources.files.values():
