@@ -120,8 +120,9 @@ def graph(paths: Optional[List[Path]] = PathsArg,
         from slalang.runtime.artifact import write_atomic
         write_atomic(output, text + "\n")
         _echo_err(f"wrote {output}")
-    if result.errors:
+    if result.errors:   # the graph of what could be read is still drawn, but the run failed
         _echo_err(f"note: the policy has {len(result.errors)} errors; run `slalang check` to see them")
+        raise typer.Exit(EXIT_FAIL)
 
 
 class EvalFormat(str, Enum):

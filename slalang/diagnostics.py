@@ -94,7 +94,7 @@ def render(diag: Diagnostic, sources: dict[str, str] | None = None) -> str:
     lines.append(f"{head}{diag.level.value}[{diag.code}]: {diag.message}")
     text = (sources or {}).get(s.file) if s else None
     if s and text is not None:
-        src_lines = text.splitlines()
+        src_lines = text.split("\n")   # lines as the parser counts them (not at U+2028 or a form feed)
         if 1 <= s.line <= len(src_lines):
             src = src_lines[s.line - 1].expandtabs(1)
             gutter = str(s.line)

@@ -100,7 +100,9 @@ def _syntax_diagnostic(exc: UnexpectedInput, file: str, text: str) -> Diagnostic
         tok: Token = exc.token
         expected = _describe_expected(_expected(exc, exc.expected or exc.accepts))
         if tok.type == "$END":
-            lines = text.splitlines() or [""]
+            lines = text.split("\n") if text.strip() else [""]
+            while len(lines) > 1 and lines[-1] == "":
+                lines.pop()
             span = Span(file, len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2)
             return error("SLA003", "unexpected end of file", span, f"expected {expected}")
         value = str(tok)
@@ -109,7 +111,9 @@ def _syntax_diagnostic(exc: UnexpectedInput, file: str, text: str) -> Diagnostic
         shown = value[:40] if tok.type == "STRING" else f'"{value[:40]}"'
         return error("SLA003", f"unexpected {shown}", span, f"expected {expected}")
     if isinstance(exc, UnexpectedEOF):
-        lines = text.splitlines() or [""]
+        lines = text.split("\n") if text.strip() else [""]
+        while len(lines) > 1 and lines[-1] == "":
+            lines.pop()
         span = Span(file, len(lines), len(lines[-1]) + 1)
         return error("SLA003", "unexpected end of file", span,
                      f"expected {_describe_expected(_expected(exc, exc.expected))}")
@@ -131,6 +135,9 @@ def decode_source(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]
                             "slalang sources are UTF-8")]
     if text.startswith("\ufeff"):
         text = text[1:]
+    # lines end at LF; a CRLF or a lone CR (old Mac files) ends one too, so that every position
+    # counts lines as an editor shows them (a CR-only file once put everything on line 1)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         before = text[:text.index("\x00")]
         line = before.count("\n") + 1

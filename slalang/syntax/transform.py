@@ -20,6 +20,15 @@ def _span_of(file: str, obj) -> Span:
     return Span(file, obj.line, obj.column, obj.end_line, obj.end_column)
 
 
+def _year(text: str) -> int:
+    """A horizon year: at most four digits (a longer number means nothing, and 5,000 digits once
+    reached Python's int conversion limit as an internal error)."""
+    if len(text) > 4:
+        raise LiteralError(f"{text[:12]}{'...' if len(text) > 12 else ''} is not a year",
+                           "write e.g. horizon 2020..2040")
+    return int(text)
+
+
 @v_args(meta=True)
 class ToAst(Transformer):
     """Build AST nodes; a bad literal appends a diagnostic and yields a harmless placeholder."""
@@ -106,7 +115,7 @@ class ToAst(Transformer):
     del _field
 
     def horizon_stmt(self, meta, c):
-        return ast.Horizon(self._span(meta), int(c[0]), int(c[1]))
+        return ast.Horizon(self._span(meta), *(self._literal(tok, _year, 2020, "SLA409") for tok in c))
 
     def import_decl(self, meta, c):
         return ast.Import(self._span(meta), c[0], c[1])
