@@ -152,11 +152,31 @@ def _source_chunks(source, path: Path) -> Iterator[tuple[list[int], object, dict
             yield lines[lo:lo + CHUNK], part, {}
 
 
-def _chunks(path: Path) -> Iterator[tuple[list[int], object, dict[int, Problem]]]:
+def _block_lines(block: list[bytes], first: int, name: str, notes: dict) -> Iterator[tuple[int, object,
+                                                                                         Optional[Problem]]]:
+    """(line, record, problem) of a block of JSON Lines read line by line: a line that is not
+    UTF-8 is its own problem (the rest of the file is read), a `#` line is a comment, counted
+    in `notes` for the run's summary."""
+    for k, raw in enumerate(block):
+        line = first + k
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield line, None, Problem(line, f"not UTF-8 text (byte {exc.start + 1} of the line)", name)
+            continue
+        if text.lstrip().startswith("#"):
+            notes["comments"] = notes.get("comments", 0) + 1
+            continue
+        for _, record, problem in read_records([text], format="jsonl", source=name):
+            yield line, record, None if problem is None else Problem(line, problem.message, name)
+
+
+def _chunks(path: Path, notes: Optional[dict] = None) -> Iterator[tuple[list[int], object, dict[int, Problem]]]:
     """(line numbers, records, problems by position), CHUNK records at a time. A line that holds
     no record (not JSON) keeps its place, as an empty record whose problem is the line's own.
     JSON Lines in the common shape come as Arrow batches (read in C++); any other block is read
-    line by line."""
+    line by line. `notes` gathers what the summary says besides records (comment lines)."""
+    notes = {} if notes is None else notes
     if str(path) != "-" and path.suffix.lower() == ".parquet":
         yield from _parquet_chunks(path)
         return
@@ -179,14 +199,7 @@ def _chunks(path: Path) -> Iterator[tuple[list[int], object, dict[int, Problem]]
             if batch is not None:
                 yield list(range(first, first + len(block))), batch, {}
             else:
-                try:
-                    text = [line.decode("utf-8") for line in block]
-                except UnicodeDecodeError:
-                    typer.echo(f"error: {name} is not UTF-8 text", err=True)
-                    raise typer.Exit(2)
-                found = ((line + first - 1, record, problem)
-                         for line, record, problem in read_records(text, format="jsonl", source=name))
-                for part in _record_chunks(found):
+                for part in _record_chunks(_block_lines(block, first, name, notes)):
                     yield part
             first += len(block)
     finally:
@@ -352,8 +365,9 @@ def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict
         return lines, res, writer.encode(res) if writer is not None else None
 
     read, ok = 0, False
+    notes: dict = {}
     try:
-        chunks = _chunks(path) if reader is None else _source_chunks(reader, path)
+        chunks = _chunks(path, notes) if reader is None else _source_chunks(reader, path)
         for lines, res, encoded in in_order(work, _progress(chunks, "evaluating")):
             read += res.n
             tally.add(res, {pos: _reason(text) for pos, text in res.problems.items()})
@@ -379,6 +393,9 @@ def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict
     if format == "table" and read:
         print_table(policy, shown, now_us, tally)
     _summary(read, tally)
+    if notes.get("comments"):
+        count = notes["comments"]
+        typer.echo(f"  {count:,} comment line{'s' * (count != 1)} (starting with #) read as no record", err=True)
     if reader is None:
         _unknown_statuses(policy, tally)
     if output is not None:
@@ -399,7 +416,7 @@ def evaluate_file(policy, path: Path, *, now: Optional[str], format: str, strict
     return 0
 
 
-_VARYING = re.compile(r"\"[^\"]*\"|'[^']*'|\d{4}-\d\d-\d\d[T ][\d:.]+(?:Z|[+-]\d\d:\d\d)?|\b\d+\b")
+_VARYING = re.compile(r"\"[^\"]*\"|'[^']*'|\d{4}-\d\d-\d\d[T ][\d:.]+(?:Z|[+-]\d\d:\d\d)?|(?<![-\w])\d+\b")
 
 
 def _reason(problem: str) -> str:

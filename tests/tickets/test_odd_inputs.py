@@ -60,14 +60,17 @@ def test_a_list_or_bytes_where_a_name_belongs_is_a_problem_of_its_row(policy):
         assert all(r["problem"] is None for r in rows[1:])
 
 
-def test_bytes_that_are_no_utf8_end_the_run_with_exit_2(artifact, tmp_path):
+def test_bytes_that_are_no_utf8_are_their_line_s_problem(artifact, tmp_path):
+    """SPEC §18: the line is named and the rest of the file read; with nothing else to evaluate,
+    the run exits 2."""
     src = tmp_path / "bad.jsonl"
     src.write_bytes(b'{"id": "\xff", "severity": "P1", "opened": "2025-03-03T10:00:00Z", "tier": "keep"}\n')
     for fmt in ("csv", "parquet"):
         result = run_eval(src, "--policy", artifact, "--now", NOW, "--format", fmt, "-o", tmp_path / f"o.{fmt}")
-        assert result.exit_code == 2 and "is not UTF-8 text" in result.stderr
+        assert result.exit_code == 2 and "bad.jsonl:1: not UTF-8 text (byte 9 of the line)" in result.stderr
+        assert "no record could be evaluated" in result.stderr
         assert result.exception is None or isinstance(result.exception, SystemExit)
-        assert not list(tmp_path.glob(".*.tmp")) and not (tmp_path / f"o.{fmt}").exists()
+        assert not list(tmp_path.glob(".*.tmp"))
 
 
 def test_an_output_that_cannot_be_written_is_refused_before_any_work(artifact, tmp_path):
@@ -146,3 +149,24 @@ def test_parquet_in_nanoseconds_through_eval(artifact, tmp_path):
     result = run_eval(tmp_path / "ns.parquet", "--policy", artifact, "--now", NOW, "--format", "csv")
     assert result.exit_code == 0, result.output
     assert "1 records read, 1 evaluated" in result.stderr or "1 record read, 1 evaluated" in result.stderr
+
+
+def test_json_lines_comments_are_counted_and_a_bad_byte_is_its_line_s_problem(tmp_path):
+    """SPEC §18: `#` lines vanished without a word, and one byte that is not UTF-8 stopped the
+    whole file with no line number."""
+    from typer.testing import CliRunner
+
+    from slalang.cli import app
+
+    (tmp_path / "p.sla").write_text('policy "H" { timezone "UTC" }\nseverity P1 "x"\n'
+                                    'tier t {\n  support always\n  response P1 within 1h\n}\n')
+    good = b'{"id":"%s","severity":"P1","opened":"2025-01-01T00:00:00Z","tier":"t"}\n'
+    data = b"# exported 2025-03\n" + good % b"a" + b'{"id":"b","opened":"\xe9"}\n' + good % b"c"
+    (tmp_path / "t.jsonl").write_bytes(data)
+    result = CliRunner().invoke(app, ["eval", str(tmp_path / "t.jsonl"), "--policy", str(tmp_path / "p.sla"),
+                                      "--now", "2025-02-01T00:00:00Z", "--format", "csv"])
+    assert result.exit_code == 0
+    assert "3 records read, 2 evaluated, 1 skipped" in result.stderr
+    assert "t.jsonl:3: not UTF-8 text (byte 21 of the line)" in result.stderr
+    assert "1 comment line (starting with #) read as no record" in result.stderr
+    assert [line.split(",")[0] for line in result.stdout.splitlines()[1:]] == ["a", "#3", "c"]
