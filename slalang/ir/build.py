@@ -20,6 +20,17 @@ from slalang.syntax import ast
 UTC = dt.timezone.utc
 
 
+def _holidays_version() -> str:
+    """The version of the holiday data the windows were expanded with: the same sources under
+    another `holidays` release can give another artifact (SPEC §18), and this says which."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("holidays")
+    except PackageNotFoundError:   # pragma: no cover - holidays is a dependency
+        return "unknown"
+
+
 def iso(instant: dt.datetime) -> str:
     return iso_z(instant, fraction=False)
 
@@ -79,6 +90,7 @@ class Builder:
         body = {
             "format": FORMAT_VERSION,
             "slalang": __version__,
+            "holidays": _holidays_version(),
             "policy": {"name": policy.name, "version": policy.version, "owner": policy.owner,
                        "description": policy.description, "timezone": policy.timezone or "UTC",
                        "horizon": list(policy.horizon)},

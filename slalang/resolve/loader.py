@@ -77,9 +77,21 @@ def discover(paths: list[str | os.PathLike]) -> tuple[Path, list[Path], list[Dia
         p = Path(raw).resolve()
         if p.is_dir():
             dirs.append(p)
-            files.extend(sorted(q for q in p.rglob("*.sla") if q.is_file()))
+            for q in sorted(p.rglob("*.sla")):
+                target = q.resolve()
+                if not _within(target, p):   # a link out of the policy root: refused, as an import would be
+                    diags.append(error("SLA102", f"{q} resolves outside the policy root {p} (to {target})", None,
+                                       "copy the file into the policy, or import it from inside the root"))
+                elif target.is_file():
+                    files.append(target)
+                elif target.exists():
+                    diags.append(error("SLA100", f"{q} is not a regular file", None,
+                                       "a policy file is a regular .sla file"))
         elif p.is_file():
             files.append(p)
+        elif p.exists():
+            diags.append(error("SLA100", f"{raw} is not a regular file or directory", None,
+                               "give a .sla file or a directory of them"))
         else:
             diags.append(error("SLA100", f"no such file or directory: {raw}", None,
                                "give a .sla file or a directory of them"))
