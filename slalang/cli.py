@@ -252,6 +252,7 @@ def report(policy_path: Path = typer.Option(..., "--policy", "-p", help="Policy 
         raise typer.Exit(EXIT_USAGE)
     services, severities = set(policy.artifact["services"]), policy.severity_names
     outage_records = [o for _, o in iter_parsed(policy, outages, lambda r: parse_outage(r, services), strict)]
+    _warn_unknown_tags(policy, outage_records)
     ticket_records = [t for _, t in iter_parsed(policy, tickets, lambda r: parse_ticket(r, severities), strict,
                                                 source)] if tickets else []
     from slalang.runtime.errors import SlalangError
@@ -268,6 +269,23 @@ def report(policy_path: Path = typer.Option(..., "--policy", "-p", help="Policy 
         from slalang.runtime.artifact import write_atomic
         write_atomic(output, text)
         _echo_err(f"wrote {output}")
+
+
+def _warn_unknown_tags(policy, outages) -> None:
+    """Once per outage tag that is no exclusion of the policy: such an outage counts as downtime
+    (SPEC §18: a tag is never ignored without a word)."""
+    from slalang.diagnostics import did_you_mean
+
+    known = set(policy.artifact["exclusions"])
+    seen: dict[str, int] = {}
+    for outage in outages:
+        for tag in outage.tags:
+            if tag not in known:
+                seen[tag] = seen.get(tag, 0) + 1
+    for tag, count in sorted(seen.items()):
+        hint = did_you_mean(tag, known)
+        _echo_err(f'warning: outage tag "{tag}" is no exclusion of this policy: {count} outage'
+                  f'{"s" * (count != 1)} counted as downtime' + (f" ({hint})" if hint else ""))
 
 
 @app.command()
