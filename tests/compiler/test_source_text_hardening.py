@@ -40,3 +40,16 @@ def test_graph_fails_when_the_policy_has_errors(tmp_path):
     result = CliRunner().invoke(app, ["graph", str(tmp_path)])
     assert result.exit_code == 1
     assert "the policy has 1 errors" in result.stderr
+
+
+def test_rendering_many_diagnostics_splits_each_file_once(tmp_path):
+    """SPEC §18, costs grow linearly: text diagnostics rendered in quadratic time (50,000 errors:
+    101 s) because each one split its whole file again."""
+    from slalang import diagnostics
+
+    text = "\n".join(f"line {k}" for k in range(5000))
+    diags = [diagnostics.error("SLA203", "x", diagnostics.Span("f.sla", k + 1, 1)) for k in range(5000)]
+    diagnostics._source_lines.cache_clear()
+    out = [diagnostics.render(d, {"f.sla": text}) for d in diags]
+    assert diagnostics._source_lines.cache_info().misses == 1
+    assert out[4999].splitlines()[1] == "   5000 | line 4999"
