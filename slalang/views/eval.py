@@ -7,6 +7,7 @@ import io
 import os
 import re
 import sys
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -36,6 +37,20 @@ def open_records(path: Path) -> tuple[io.TextIOBase, str, str]:
         raise typer.Exit(2)
 
 
+@contextmanager
+def _reading(name: str):
+    """What ends a run while a file is read: a whole file that is not text, or a CSV header that
+    names a column twice (exit 2, with the file's name)."""
+    try:
+        yield
+    except UnicodeDecodeError:
+        typer.echo(f"error: {name} is not UTF-8 text", err=True)
+        raise typer.Exit(2)
+    except RecordError as exc:
+        typer.echo(f"error: {name}: {exc}", err=True)
+        raise typer.Exit(2)
+
+
 def _read(path: Path) -> Iterator[tuple[int, object, Optional[Problem]]]:
     """(line, record, problem) of every record of the file (`read_records`), closing it after;
     a file that is not UTF-8 ends the run with exit 2."""
@@ -44,13 +59,8 @@ def _read(path: Path) -> Iterator[tuple[int, object, Optional[Problem]]]:
         stream.close()
         stream = _open_binary(path)
     try:
-        yield from read_records(stream, format=fmt, source=name)
-    except UnicodeDecodeError:
-        typer.echo(f"error: {name} is not UTF-8 text", err=True)
-        raise typer.Exit(2)
-    except RecordError as exc:
-        typer.echo(f"error: {name}: {exc}", err=True)
-        raise typer.Exit(2)
+        with _reading(name):
+            yield from read_records(stream, format=fmt, source=name)
     finally:
         if stream is not sys.stdin:
             stream.close()
@@ -84,15 +94,9 @@ def iter_parsed(policy, path: Path, parse, strict: bool, source: Optional[str] =
         except LookupError as exc:
             typer.echo(f"error: {exc.args[0]}", err=True)
             raise typer.Exit(2)
-        try:
+        with _reading(name):
             found = [(line, record, None if problem is None else Problem(line, problem, name))
                      for line, record, problem in reader.records(_source_input(reader, path), name=name)]
-        except UnicodeDecodeError:
-            typer.echo(f"error: {name} is not UTF-8 text", err=True)
-            raise typer.Exit(2)
-        except RecordError as exc:
-            typer.echo(f"error: {name}: {exc}", err=True)
-            raise typer.Exit(2)
     for line, record, problem in found:
         if problem is None:
             try:
@@ -135,14 +139,8 @@ def _source_chunks(source, path: Path) -> Iterator[tuple[list[int], object, dict
     name = _name(path)
     parts = source.tickets(_source_input(source, path), name=name)
     while True:
-        try:
+        with _reading(name):
             found = next(parts, None)
-        except UnicodeDecodeError:
-            typer.echo(f"error: {name} is not UTF-8 text", err=True)
-            raise typer.Exit(2)
-        except RecordError as exc:
-            typer.echo(f"error: {name}: {exc}", err=True)
-            raise typer.Exit(2)
         if found is None:
             return
         cols, lines = found.columns, found.lines.tolist()
