@@ -50,3 +50,13 @@ service s { offers t }
     result = CliRunner().invoke(app, ["check", str(tmp_path)])
     assert result.exit_code == 0
     assert "warning[SLA605]: repeat every 1h up to 1000000 times runs past the policy horizon" in result.output
+
+
+@pytest.mark.parametrize("body", [
+    "window w { 0001-01-01..0001-01-02 }\n",
+    "tier t {\n  support always\n}\nservice s { offers t }\ncustomer c { contract s t from 9999-12-30 }\n",
+])
+def test_a_date_outside_the_horizon_is_sla414_not_a_compiler_crash(tmp_path, body):
+    found = diagnostics(tmp_path, body)
+    assert any(code == "SLA414" and "is outside the policy horizon 2020..2040" in message
+               for code, message in found), found

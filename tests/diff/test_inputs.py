@@ -86,7 +86,9 @@ def test_spans_sources_digest_and_version_are_ignored(tmp_path):
 
 def test_horizons_that_do_not_meet_still_compare(tmp_path):
     old = artifact(write_policy(tmp_path / "old", BASE))
-    new = artifact(write_policy(tmp_path / "new", BASE.replace("horizon 2024..2026", "horizon 2030..2031")))
+    # a date outside the horizon is SLA414: the contract moves with it
+    new = artifact(write_policy(tmp_path / "new", BASE.replace("horizon 2024..2026", "horizon 2030..2031")
+                                .replace("from 2025-01-01 to 2025-12-31", "from 2030-01-01 to 2030-12-31")))
     rows = {(c.kind, c.field, c.classification) for c in compare(old, new)}
     assert ("policy", "horizon", "neutral") in rows
     # the holiday days differ only because the years differ: no window change is claimed

@@ -34,8 +34,9 @@ def timezone_problem(name: str, span: Span) -> Optional[Diagnostic]:
 
 def _durations_beyond_the_horizon(model: Model) -> list[Diagnostic]:
     """SLA413 for a goal, notice, repeat or any other duration longer than the whole horizon (it
-    could never be reached, and its arithmetic would overflow at run time); SLA605 for repeats
-    that would run past the horizon."""
+    could never be reached, and its arithmetic would overflow at run time); SLA414 for a date or
+    datetime outside the horizon (in a window, contract, exclusion or test: year 0001 or 9999
+    crashed the compiler); SLA605 for repeats that would run past the horizon."""
     import dataclasses
 
     first, last = model.policy.horizon
@@ -45,6 +46,12 @@ def _durations_beyond_the_horizon(model: Model) -> list[Diagnostic]:
     out: list[Diagnostic] = []
 
     def walk(node) -> None:
+        if isinstance(node, (ast.Date, ast.DateTime)):
+            placeholder = node.text[:4] != f"{node.value.year:04d}"   # a bad literal, reported as SLA007
+            if not placeholder and not first <= node.value.year <= last:
+                out.append(error("SLA414", f"{node.text} is outside the policy horizon {first}..{last}", node.span,
+                                 "slalang has no calendar data there; move the date or widen `horizon`"))
+            return
         if isinstance(node, ast.Duration):
             if node.valid and node.seconds > limit:
                 out.append(error("SLA413", f"{node.text} is longer than the policy horizon {first}..{last}",
