@@ -86,6 +86,11 @@ def check_artifact(data: Any, *, source: str = "artifact", authoritative: bool =
     if data["digest"] != digest_of(data):
         raise ArtifactError(f"{source}: digest mismatch: the artifact was edited or damaged after "
                             "compilation; recompile it with `slalang compile`")
+    from slalang.runtime.meaning import meaning_problems
+
+    problems = meaning_problems(data)
+    if problems:
+        raise ArtifactError(f"{source}: artifact does not make sense: " + "; ".join(problems))
     return data
 
 
