@@ -145,7 +145,9 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
 
 
 def save_artifact(data: dict, path: str | os.PathLike) -> None:
-    """Check and write an artifact deterministically and atomically."""
-    check_artifact(data, source="artifact to save", authoritative=True)
+    """Check and write an artifact deterministically and atomically. The check is the compiled
+    validator of the schema (jsonschema, its reference, took 12 s on a 0.8 MB policy; the test
+    suite keeps the two in agreement)."""
+    check_artifact(data, source="artifact to save")
     # Indented (not the compact digest form) so that artifacts diff readably in review.
     write_atomic(path, json.dumps(data, sort_keys=True, ensure_ascii=False, indent=1) + "\n")
