@@ -62,6 +62,8 @@ def _problems(a: dict) -> Iterator[str]:
                     yield f"windows/{wid}/closed_dates: {day} is outside the horizon {first}..{last}"
     for cid, chain in escalations.items():
         for k, step in enumerate(chain["steps"]):
+            if step["trigger"] == "percent" and not _percent_ok(step.get("percent")):
+                yield f"escalations/{cid}/steps/{k}/percent: {step.get('percent')!r} is not a share in (0, 100]"
             for who in step["notify"]:
                 if who not in contacts:
                     yield f'escalations/{cid}/steps/{k}: notifies "{who}", which the artifact does not have'
@@ -89,6 +91,20 @@ def _problems(a: dict) -> Iterator[str]:
         availability = obj.get("availability")
         if availability and not window_ok(availability.get("window")):
             yield f'{where}/availability: names window "{availability.get("window")}", which the artifact does not have'
+        if availability:
+            for key in ("target", "internal"):
+                if availability.get(key) is not None and not _percent_ok(availability[key]):
+                    yield f"{where}/availability/{key}: {availability[key]!r} is not a share in (0, 100]"
+        credits = obj.get("credits") or {}
+        for k, row in enumerate(credits.get("rows") or []):
+            for key in ("threshold", "credit"):
+                if not _percent_ok(row.get(key)):
+                    yield f"{where}/credits/rows/{k}/{key}: {row.get(key)!r} is not a share in (0, 100]"
+        if credits.get("cap") is not None and not _percent_ok(credits["cap"]):
+            yield f"{where}/credits/cap: {credits['cap']!r} is not a share in (0, 100]"
+        for k, p in enumerate(obj.get("percentiles") or []):
+            if not _percent_ok(p.get("share")):
+                yield f"{where}/percentiles/{k}/share: {p.get('share')!r} is not a share in (0, 100]"
 
     for tid, tier in tiers.items():
         yield from objectives(f"tiers/{tid}", tier)
@@ -119,6 +135,19 @@ def _problems(a: dict) -> Iterator[str]:
         for raw, sev in source.get("severities", {}).items():
             if sev not in severities:
                 yield f'ticket_sources/{sid}/severities: "{raw}" maps to "{sev}", which is not in the artifact'
+
+
+def _percent_ok(value) -> bool:
+    """A percentage as the artifact writes it: a decimal string in (0, 100]."""
+    from decimal import Decimal, InvalidOperation
+
+    if not isinstance(value, str):
+        return False
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return False
+    return number.is_finite() and 0 < number <= 100
 
 
 def _date_in(text, lo, hi) -> bool:
