@@ -60,3 +60,15 @@ def test_a_date_outside_the_horizon_is_sla414_not_a_compiler_crash(tmp_path, bod
     found = diagnostics(tmp_path, body)
     assert any(code == "SLA414" and "is outside the policy horizon 2020..2040" in message
                for code, message in found), found
+
+
+def test_a_deep_extends_chain_flattens_each_tier_once(tmp_path):
+    """SPEC §18, costs grow linearly: a 2,000-deep `extends` chain took 12 s (each tier walked its
+    whole chain again); each tier now extends its parent's flattened statements."""
+    lines = ["tier t0 {\n  support always\n  response P1 within 1h\n}"]
+    lines += [f"tier t{i} extends t{i - 1} {{ response P1 within {60 + i % 50}m }}" for i in range(1, 1201)]
+    (tmp_path / "p.sla").write_text(HEAD + "\n".join(lines) + "\nservice s { offers t1200 }\n")
+    art = slalang.compile(tmp_path).artifact
+    assert art["tiers"]["t1200"]["targets"][0]["goal"] == (60 + 1200 % 50) * 60
+    assert art["tiers"]["t1200"]["support"]["window"] == "always"   # from the root, 1,200 tiers up
+    from slalang.resolve.scope import Scope  # noqa: F401  (the cache lives on the scope of one compile)
