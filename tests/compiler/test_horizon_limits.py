@@ -71,4 +71,3 @@ def test_a_deep_extends_chain_flattens_each_tier_once(tmp_path):
     art = slalang.compile(tmp_path).artifact
     assert art["tiers"]["t1200"]["targets"][0]["goal"] == (60 + 1200 % 50) * 60
     assert art["tiers"]["t1200"]["support"]["window"] == "always"   # from the root, 1,200 tiers up
-    from slalang.resolve.scope import Scope  # noqa: F401  (the cache lives on the scope of one compile)
