@@ -208,9 +208,10 @@ def eval_(tickets: Path = typer.Argument(..., help="Tickets as JSON Lines (.json
     """Ticket states, deadlines and due escalations, each ticket under the terms in force when it opened.
 
     Streams the input in batches of 10,000 records: memory does not grow with the number of
-    tickets (a source of format events, jira, zendesk or servicenow holds the file's rows to
-    group them by ticket). The summary on stderr gives records read, evaluated and skipped (by
-    reason); a run that could evaluate no record exits 2."""
+    tickets. A source groups a ticket's rows wherever they are in the file: an events CSV is
+    read in parts of whole tickets, other formats are grouped in memory. The summary on stderr
+    gives records read, evaluated and skipped (by reason); a run that could evaluate no record
+    exits 2."""
     from slalang.views.eval import evaluate_file
 
     policy, _ = _load_policy(policy_path)
