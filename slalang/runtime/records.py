@@ -253,13 +253,32 @@ def read_records(stream: io.TextIOBase | Iterable[str], *, format: str = "jsonl"
             yield line, (record if problem is None else None), None if problem is None else Problem(line, problem,
                                                                                                     source)
         return
-    for line, text in enumerate(stream, start=1):
-        text = text.strip()
-        if not text or text.startswith("#"):
+    for line, record, problem in jsonl_records(stream):
+        yield line, record, None if problem is None else Problem(line, problem, source)
+
+
+def jsonl_records(lines: Iterable[bytes | str], *, first: int = 1, comments: Optional[dict] = None,
+                  allow_comments: bool = True) -> Iterator[tuple[int, Any, Optional[str]]]:
+    """(line, record, problem) for each line of JSON Lines, numbered from `first`: bytes are
+    decoded line by line (a line that is not UTF-8 is its own problem, and reading goes on), a
+    blank line holds nothing, a `#` line is a comment (counted in `comments["comments"]` when
+    given; read as JSON, and so a problem, unless `allow_comments`), any other line one JSON
+    value or the problem of its line."""
+    for line, raw in enumerate(lines, start=first):
+        if isinstance(raw, bytes):
+            try:
+                raw = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield line, None, f"not UTF-8 text (byte {exc.start + 1} of the line)"
+                continue
+        text = raw.strip()
+        if not text:
+            continue
+        if allow_comments and text.startswith("#"):
+            if comments is not None:
+                comments["comments"] = comments.get("comments", 0) + 1
             continue
         try:
-            record = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            yield line, None, Problem(line, f"not valid JSON: {getattr(exc, 'msg', exc)}", source)
-            continue
-        yield line, record, None
+            yield line, json.loads(text), None
+        except (ValueError, RecursionError) as exc:
+            yield line, None, f"not valid JSON: {getattr(exc, 'msg', exc)}"

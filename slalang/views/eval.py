@@ -16,7 +16,7 @@ from typing import Iterator, Optional
 import typer
 
 from slalang.runtime.errors import InstantError, RecordError
-from slalang.runtime.records import Problem, instant_us, read_records
+from slalang.runtime.records import Problem, instant_us, jsonl_records, read_records
 from slalang.runtime.tickets.results import TicketResult
 
 
@@ -96,7 +96,7 @@ def iter_parsed(policy, path: Path, parse, strict: bool, source: Optional[str] =
             raise typer.Exit(2)
         with _reading(name):
             found = [(line, record, None if problem is None else Problem(line, problem, name))
-                     for line, record, problem in reader.records(_source_input(reader, path), name=name)]
+                     for line, record, problem in reader.records(_source_input(path), name=name)]
     for line, record, problem in found:
         if problem is None:
             try:
@@ -123,7 +123,7 @@ def _progress(chunks, label: str):
     return track(chunks, description=label, console=None, transient=True)
 
 
-def _source_input(source, path: Path):
+def _source_input(path: Path):
     """What a source reads: the path, or stdin's bytes for `-`."""
     if str(path) == "-":
         return sys.stdin.buffer
@@ -137,7 +137,7 @@ def _source_chunks(source, path: Path) -> Iterator[tuple[list[int], object, dict
     """The tickets a `source` reads from the file (SPEC §12) as the engine's columns, CHUNK
     tickets at a time; a ticket it cannot read keeps its place with its id and its problem."""
     name = _name(path)
-    parts = source.tickets(_source_input(source, path), name=name)
+    parts = source.tickets(_source_input(path), name=name)
     while True:
         with _reading(name):
             found = next(parts, None)
@@ -152,21 +152,10 @@ def _source_chunks(source, path: Path) -> Iterator[tuple[list[int], object, dict
 
 def _block_lines(block: list[bytes], first: int, name: str, notes: dict) -> Iterator[tuple[int, object,
                                                                                          Optional[Problem]]]:
-    """(line, record, problem) of a block of JSON Lines read line by line: a line that is not
-    UTF-8 is its own problem (the rest of the file is read), a `#` line is a comment, counted
-    in `notes` for the run's summary."""
-    for k, raw in enumerate(block):
-        line = first + k
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield line, None, Problem(line, f"not UTF-8 text (byte {exc.start + 1} of the line)", name)
-            continue
-        if text.lstrip().startswith("#"):
-            notes["comments"] = notes.get("comments", 0) + 1
-            continue
-        for _, record, problem in read_records([text], format="jsonl", source=name):
-            yield line, record, None if problem is None else Problem(line, problem.message, name)
+    """(line, record, problem) of a block of JSON Lines read line by line (`jsonl_records`); its
+    comment lines are counted in `notes` for the run's summary."""
+    for line, record, problem in jsonl_records(block, first=first, comments=notes):
+        yield line, record, None if problem is None else Problem(line, problem, name)
 
 
 def _chunks(path: Path, notes: Optional[dict] = None) -> Iterator[tuple[list[int], object, dict[int, Problem]]]:

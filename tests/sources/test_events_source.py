@@ -316,3 +316,19 @@ def test_stdin_through_a_source_reads_csv_or_json_lines(policy, tmp_path):
     row = dict(zip(HEADER.strip().split(","), text.splitlines()[1].split(",")))
     from_json = CliRunner().invoke(app, args, input=json.dumps(row) + "\n")
     assert from_json.exit_code == 0 and from_json.stdout == from_csv.stdout
+
+
+def test_a_bad_byte_past_the_ticket_column_of_a_large_file_is_its_line_s_problem(policy, tmp_path, monkeypatch):
+    """The parts path parses the ticket column first; a byte that is not UTF-8 in another column
+    shows only when every row is spilled, which happens before any part is read: the file then
+    goes to the row reader, which words that line."""
+    from slalang.runtime import sources
+
+    monkeypatch.setattr(sources, "PART_ROWS", 2)
+    rows = [f"INC{k},New,3 - Moderate,03/03/2025 08:00,03/03/2025 08:0{k},standard" for k in range(6)]
+    data = (HEADER + "\n".join(rows) + "\n").encode().replace(b"INC3,New", b"INC3,N\xe9w")
+    path = tmp_path / "bad.csv"
+    path.write_bytes(data)
+    got = {r["id"] if "id" in r else f"#{r['line']}": r.get("problem") for r in policy.source("sn").read(path)}
+    assert got["#5"] == "not UTF-8 text (byte 7 of the line)"
+    assert [k for k, problem in got.items() if problem is None] == ["INC0", "INC1", "INC2", "INC4", "INC5"]

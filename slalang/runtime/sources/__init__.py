@@ -200,10 +200,10 @@ def _arrow_events(path: Path, mapping: Mapping) -> Optional[Iterator[RawRows]]:
     then row numbers + 1). None when it is not, or when Arrow finds the file malformed: the
     row-by-row reader then words each bad row.
 
-    A ticket's rows may be anywhere in the file, so a file of more than PART_ROWS rows is read
+    A ticket's rows may be anywhere in the file, so a file of more lines than PART_ROWS is read
     three times: its ticket column (which ticket each row is, numbered in order of first row),
     then every row once into a temporary Arrow file per part, then each part, whose tickets are
-    all its own. Memory follows the part, not the file."""
+    all its own. Memory follows the part, not the file. A smaller file is parsed once, whole."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -225,26 +225,29 @@ def _arrow_events(path: Path, mapping: Mapping) -> Optional[Iterator[RawRows]]:
         ticket = mapping.column("ticket")
         if ticket not in header:
             return None
-        ids = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+        rows_at_most = newlines   # a row per line at most: a file of few lines is parsed once, whole
+        whole = rows_at_most <= PART_ROWS + 1
+        table = pacsv.read_csv(path, convert_options=options if whole else pacsv.ConvertOptions(
             column_types={name: pa.string() for name in header}, include_columns=[ticket], check_utf8=True),
             memory_pool=_pool())
     except (OSError, UnicodeDecodeError, StopIteration, csv.Error, pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    m = ids.num_rows
+    m = table.num_rows
     if newlines + (last not in (b"\n", b"")) != m + 1 or b"\r" in head[:-2]:
         return None
-    if m <= PART_ROWS:
-        try:
-            table = pacsv.read_csv(path, convert_options=options, memory_pool=_pool())
-        except (OSError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            return None
-        return iter([_raw_rows(table, mapping, 0)])
-    part = _parts(ids.column(ticket), m)
-    del ids
-    try:
-        return _part_files(path, options, part, mapping)
+    if whole:
+        return iter([_raw_rows(table, mapping)])
+    part = _parts(table.column(ticket), m)
+    del table
+    import tempfile
+
+    tmp = tempfile.TemporaryDirectory(prefix="slalang-source-")
+    try:   # every row into its part's file before any part is read: a bad row still falls back
+        parts = _spill(path, options, part, tmp.name)
     except (OSError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        tmp.cleanup()
         return None
+    return _read_parts(tmp, parts, mapping)
 
 
 def _pool():
@@ -258,14 +261,14 @@ def _pool():
         return None
 
 
-def _raw_rows(table, mapping: Mapping, first_row, rows=None) -> RawRows:
-    """Raw rows of a table of the source's columns; `rows` (or first_row on) are the rows' numbers
-    in the file, from 0."""
+def _raw_rows(table, mapping: Mapping, rows=None) -> RawRows:
+    """Raw rows of a table of the source's columns; `rows` are the rows' numbers in the file, from
+    0 (default: the table's own order)."""
     import numpy as np
     import pyarrow as pa
 
     m = table.num_rows
-    number = np.arange(first_row, first_row + m, dtype=np.int64) if rows is None else rows
+    number = np.arange(m, dtype=np.int64) if rows is None else rows
 
     def column(field_name: str):
         name = mapping.column(field_name)
@@ -302,53 +305,51 @@ def _parts(tickets, m: int):
     return part
 
 
-def _part_files(path: Path, options, part, mapping: Mapping) -> Iterator[RawRows]:
-    """Every row into its part's temporary Arrow file, then each part's rows (see _arrow_events)."""
-    import tempfile
-
+def _spill(path: Path, options, part, tmp: str) -> int:
+    """Every row of the file into its part's temporary Arrow file (with its row number); the
+    number of parts."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.ipc as ipc
 
-    parts = int(part.max()) + 1
-    with tempfile.TemporaryDirectory(prefix="slalang-source-") as tmp:
-        writers = {}
-        try:
-            seen = 0
-            for batch in pacsv.open_csv(path, convert_options=options, memory_pool=_pool()):
-                here = part[seen:seen + batch.num_rows]
-                number = np.arange(seen, seen + batch.num_rows, dtype=np.int64)
-                batch = pa.RecordBatch.from_arrays([*batch.columns, _int_column(number)],
-                                                   names=[*batch.schema.names, "__row"])
-                for p in np.unique(here).tolist():
-                    rows = np.flatnonzero(here == p)
-                    writer = writers.get(p)
-                    if writer is None:
-                        writer = writers[p] = ipc.new_file(f"{tmp}/{p}.arrow", batch.schema)
-                    writer.write_batch(batch.take(_int_column(rows)))
-                seen += batch.num_rows
-        finally:
-            for writer in writers.values():
-                writer.close()
-        del part   # 4 bytes a row: not needed once every row is in its part
-        for p in range(parts):
-            with ipc.open_file(f"{tmp}/{p}.arrow") as f:
-                table = f.read_all()
-            yield _raw_rows(table.drop_columns(["__row"]), mapping, 0, _ints(table.column("__row")))
-            del table
-
-
-def _int_column(values):
     from slalang.runtime.tickets.arrow import np_column
 
-    return np_column(values)
+    writers = {}
+    try:
+        seen = 0
+        for batch in pacsv.open_csv(path, convert_options=options, memory_pool=_pool()):
+            here = part[seen:seen + batch.num_rows]
+            number = np.arange(seen, seen + batch.num_rows, dtype=np.int64)
+            batch = pa.RecordBatch.from_arrays([*batch.columns, np_column(number)],
+                                               names=[*batch.schema.names, "__row"])
+            for p in np.unique(here).tolist():
+                writer = writers.get(p)
+                if writer is None:
+                    writer = writers[p] = ipc.new_file(f"{tmp}/{p}.arrow", batch.schema)
+                writer.write_batch(batch.take(np_column(np.flatnonzero(here == p))))
+            seen += batch.num_rows
+    finally:
+        for writer in writers.values():
+            writer.close()
+    return int(part.max()) + 1
 
 
-def _ints(column):
+def _read_parts(tmp, parts: int, mapping: Mapping) -> Iterator[RawRows]:
+    """Each part's rows, in order; the temporary directory goes when the last is read (or the
+    reader stops)."""
+    import pyarrow.ipc as ipc
+
     from slalang.runtime.tickets.arrow import filled
 
-    return filled(column, 0)
+    try:
+        for p in range(parts):
+            with ipc.open_file(f"{tmp.name}/{p}.arrow") as f:
+                table = f.read_all()
+            yield _raw_rows(table.drop_columns(["__row"]), mapping, filled(table.column("__row"), 0))
+            del table
+    finally:
+        tmp.cleanup()
 
 
 def _csv_items(stream) -> Iterator[tuple[int, Any, Optional[str]]]:
@@ -360,17 +361,8 @@ def _csv_items(stream) -> Iterator[tuple[int, Any, Optional[str]]]:
 
 
 def _jsonl_items(stream) -> Iterator[tuple[int, Any, Optional[str]]]:
-    for line, raw in enumerate(stream, start=1):
-        if isinstance(raw, bytes):
-            try:
-                raw = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield line, None, f"not UTF-8 text (byte {exc.start + 1})"
-                continue
-        text = raw.strip()
-        if not text:
-            continue
-        try:
-            yield line, json.loads(text), None
-        except (ValueError, RecursionError) as exc:
-            yield line, None, f"not valid JSON: {getattr(exc, 'msg', exc)}"
+    """JSON Lines as a source reads them (`records.jsonl_records`; a `#` line is no comment here:
+    an export has none, and such a line is worded as the problem it is)."""
+    from slalang.runtime.records import jsonl_records
+
+    yield from jsonl_records(stream, allow_comments=False)

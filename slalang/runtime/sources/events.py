@@ -74,7 +74,6 @@ class InstantReader:
     def __init__(self, zone: Optional[str], fmt: Optional[str]):
         from zoneinfo import ZoneInfo
 
-        self.zone_name = zone
         self.zone = ZoneInfo(zone) if zone else None
         self.fmt = fmt
         self._cache: dict[str, int] = {}
@@ -293,20 +292,23 @@ def _plain(value) -> Optional[str]:
 @dataclass
 class SourceTickets:
     """What a source read: the tickets as the engine's columns (problems included, in order of
-    each ticket's first row) and the line each ticket is reported at."""
+    each ticket's first row), the line each ticket is reported at, and what the §7 dicts need
+    besides: the severity names and (codes per ticket, values) of customer, service and tier."""
 
     columns: Any          # slalang.runtime.tickets.columns.TicketColumns
     lines: np.ndarray
+    sev_names: list
+    attributes: list
 
     def records(self) -> Iterator[tuple[int, dict, Optional[str]]]:
         """(line, §7 ticket dict, problem) per ticket; a problem's dict holds the id only."""
         from slalang.runtime.tickets.rules import CANCELLED as CANCEL_CODE
-        from slalang.runtime.tickets.rules import SEV, STATUS
+        from slalang.runtime.tickets.rules import SEV, STATUS, TYPE_CODES
 
         cols = self.columns
-        names = {v: k for k, v in _TYPE_CODES().items()}
+        names = {v: k for k, v in TYPE_CODES.items()}
         first = np.cumsum(cols.counts) - cols.counts
-        sev_names = cols.sev_names
+        sev_names = self.sev_names
         for r in range(cols.n):
             ticket = cols.ids[r]
             problem = cols.problems.get(r)
@@ -314,7 +316,7 @@ class SourceTickets:
                 yield int(self.lines[r]), ({"id": ticket} if ticket else {}), problem
                 continue
             record = {"id": ticket}
-            for name, (codes, values) in zip(ATTRIBUTES, cols.attributes):
+            for name, (codes, values) in zip(ATTRIBUTES, self.attributes):
                 if codes[r] >= 0:
                     record[name] = values[codes[r]]
             record["severity"] = sev_names[cols.sev[r]]
@@ -335,12 +337,6 @@ class SourceTickets:
                     events.append({"at": when, "type": names[code]})
             record["events"] = events
             yield int(self.lines[r]), record, None
-
-
-def _TYPE_CODES() -> dict:
-    from slalang.runtime.tickets.rules import TYPE_CODES
-
-    return TYPE_CODES
 
 
 def build(raw: RawRows, mapping: Mapping, sev_names: list[str]) -> SourceTickets:
@@ -481,7 +477,7 @@ def build(raw: RawRows, mapping: Mapping, sev_names: list[str]) -> SourceTickets
     st = np.array(st_table, dtype=np.int64).reshape(-1, 3)
     kind, status, responds = st[:, 0][st_idx], st[:, 1][st_idx], st[:, 2][st_idx].astype(np.bool_)
     raw.status = None
-    codes = _TYPE_CODES()
+    from slalang.runtime.tickets.rules import TYPE_CODES as codes
 
     def type_of(value):
         if value not in codes:
@@ -529,13 +525,10 @@ def build(raw: RawRows, mapping: Mapping, sev_names: list[str]) -> SourceTickets
         keys.append(ticket_key(t_vals[t_i - 1] if t_i else None, c_vals[c_i - 1] if c_i else None,
                                s_vals[s_i - 1] if s_i else None))
     key_of = combo_of.reshape(-1).astype(np.int64)
-    sev0 = np.where(counts >= 0, out["sev"], -1)
-    cols = TicketColumns([i if i is not None else "" for i in ids], sev0, out["opened"].copy(), key_of, keys, counts,
-                         out["ev_t"][keep], out["ev_code"][keep], out["ev_val"][keep], statuses, problems,
+    cols = TicketColumns([i if i is not None else "" for i in ids], out["sev"], out["opened"].copy(), key_of, keys,
+                         counts, out["ev_t"][keep], out["ev_code"][keep], out["ev_val"][keep], statuses, problems,
                          {pos: "" for pos in problems})
-    cols.sev_names = sev_names
-    cols.attributes = attributes   # (code per ticket, values) of customer, service, tier
-    return SourceTickets(cols, problem_line)
+    return SourceTickets(cols, problem_line, sev_names, attributes)
 
 
 def _iso(us: int) -> str:
